@@ -1,0 +1,183 @@
+/**
+ * Node-RED glue shared by every node of the pack: property evaluation (TypedInput), the input
+ * handler wrapper (status, send/done, catchable errors), status with time, and config lookup.
+ */
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
+import { OtError, isOtError } from './errors';
+import { redact } from './redact';
+
+export type RED = NodeAPI;
+/** A message as nodes of this pack see it: any properties. */
+export type Msg = NodeMessageInFlow & Record<string, unknown>;
+export type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+
+/** A property that may be overridden from the message: the TypedInput value and type. */
+export interface TypedProp {
+  value: string;
+  type: string;
+}
+
+/** Evaluates a TypedInput property (msg, flow, global, env, jsonata, str, num, json, ...). */
+export function evalProp(RED: RED, node: Node, msg: Msg | undefined, value: string | undefined, type: string | undefined): Promise<unknown> {
+  const t = type || 'str';
+  if (value === undefined || value === null) return Promise.resolve(undefined);
+  if (t === 'str' || t === '' ) return Promise.resolve(value);
+  if ((t === 'msg' || t === 'flow' || t === 'global') && value === '') return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    try {
+      RED.util.evaluateNodeProperty(value, t, node, msg as NodeMessage, (err: Error | null, result: unknown) => {
+        if (err) reject(new OtError({ code: 'OT_INVALID_INPUT', message: `cannot read ${t} property "${value}": ${err.message}` }));
+        else resolve(result);
+      });
+    } catch (e) {
+      reject(new OtError({ code: 'OT_INVALID_INPUT', message: `cannot read ${t} property "${value}": ${(e as Error).message}` }));
+    }
+  });
+}
+
+/** Evaluates a property and falls back to a default when it is empty. */
+export async function evalOr<T>(RED: RED, node: Node, msg: Msg | undefined, value: string | undefined, type: string | undefined, fallback: T): Promise<unknown | T> {
+  const v = await evalProp(RED, node, msg, value, type);
+  return v === undefined || v === null || v === '' ? fallback : v;
+}
+
+function clock(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+export type StatusKind = 'busy' | 'ok' | 'warn' | 'error' | 'idle' | 'clear';
+
+/** Short status text with the time; text is redacted and trimmed to stay readable. */
+export function status(node: Node, kind: StatusKind, text = '', withTime = true): void {
+  if (kind === 'clear') {
+    node.status({});
+    return;
+  }
+  const fill: NodeStatus['fill'] = kind === 'busy' ? 'blue' : kind === 'ok' ? 'green' : kind === 'warn' ? 'yellow' : kind === 'error' ? 'red' : 'grey';
+  const shape: NodeStatus['shape'] = kind === 'busy' || kind === 'idle' ? 'ring' : 'dot';
+  let t = redact(text);
+  if (t.length > 32) t = t.slice(0, 31) + '…';
+  node.status({ fill, shape, text: withTime && t ? `${t} ${clock()}` : t });
+}
+
+/** Converts anything thrown into an OtError (keeps OtErrors as they are). */
+export function toOtError(e: unknown): OtError {
+  if (isOtError(e)) return e;
+  if (e instanceof Error) return new OtError({ code: 'OT_API', message: e.message });
+  return new OtError({ code: 'OT_API', message: String(e) });
+}
+
+export interface InputOptions {
+  /** Status text while working (default "working"). */
+  busy?: string;
+  /**
+   * Process messages one at a time in arrival order (default false: the config node's
+   * concurrency limit applies instead).
+   */
+  serial?: boolean;
+}
+
+/**
+ * Registers the input handler: runs `handler` for each message, shows busy/ok/error status, and
+ * ends every message with exactly one `done()` or `done(err)` (so Catch and Complete nodes fire).
+ * The handler sends its own output(s) and returns a short status text.
+ */
+export function onInput(node: Node, handler: (msg: Msg, send: Send) => Promise<string | void>, opts: InputOptions = {}): void {
+  let active = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  node.on('input', (m: NodeMessageInFlow, send: Send, done: (err?: Error) => void) => {
+    const msg = m as Msg;
+    const run = async () => {
+      active++;
+      status(node, 'busy', opts.busy || 'working', false);
+      try {
+        const text = await handler(msg, send);
+        active--;
+        status(node, 'ok', typeof text === 'string' ? text : 'done');
+        done();
+      } catch (e) {
+        active--;
+        const err = toOtError(e);
+        status(node, 'error', err.code.replace(/^OT_/, '').toLowerCase().replace(/_/g, ' '));
+        msg.otError = err.toJSON();
+        done(err);
+      }
+    };
+    if (opts.serial) chain = chain.then(run, run);
+    else void run();
+  });
+  node.on('close', () => {
+    if (active === 0) status(node, 'clear');
+  });
+}
+
+/** Looks up a config node by id and fails with a clear message when it is missing. */
+export function configNode<T>(RED: RED, node: Node, id: string | undefined, what: string): T {
+  const cfg = id ? (RED.nodes.getNode(id) as unknown as T | null) : null;
+  if (!cfg) {
+    status(node, 'error', 'no config', false);
+    throw new OtError({ code: 'OT_INVALID_INPUT', message: `no ${what} connection is selected in this node` });
+  }
+  return cfg;
+}
+
+/** Reads a non-empty string or throws OT_INVALID_INPUT naming the input. */
+export function requireString(v: unknown, name: string): string {
+  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) throw new OtError({ code: 'OT_INVALID_INPUT', message: `${name} is required` });
+  if (typeof v !== 'string' && typeof v !== 'number') throw new OtError({ code: 'OT_INVALID_INPUT', message: `${name} must be text, not ${Array.isArray(v) ? 'an array' : typeof v}` });
+  return String(v).trim();
+}
+
+/** Reads a positive integer id (Content Server node ids, hold ids, ...) or throws OT_INVALID_INPUT. */
+export function requireId(v: unknown, name: string): number {
+  if (v === undefined || v === null || v === '') throw new OtError({ code: 'OT_INVALID_INPUT', message: `${name} is required` });
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new OtError({ code: 'OT_INVALID_INPUT', message: `${name} must be a positive whole number, got ${JSON.stringify(v)?.slice(0, 40)}` });
+  return n;
+}
+
+/** Reads an optional number within bounds. */
+export function optionalNumber(v: unknown, name: string, min: number, max: number): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  if (!Number.isFinite(n) || n < min || n > max) throw new OtError({ code: 'OT_INVALID_INPUT', message: `${name} must be a number from ${min} to ${max}` });
+  return n;
+}
+
+/** Parses JSON text or accepts an object; throws OT_INVALID_INPUT for anything else. */
+export function objectInput(v: unknown, name: string): Record<string, unknown> | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  let o = v;
+  if (typeof v === 'string') {
+    try {
+      o = JSON.parse(v);
+    } catch (e) {
+      throw new OtError({ code: 'OT_INVALID_INPUT', message: `${name} is not valid JSON: ${(e as Error).message}` });
+    }
+  }
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new OtError({ code: 'OT_INVALID_INPUT', message: `${name} must be an object` });
+  return stripProto(o as Record<string, unknown>);
+}
+
+/** Removes __proto__/constructor/prototype keys from user-supplied objects, deeply. */
+export function stripProto<T>(v: T, depth = 0): T {
+  if (depth > 20 || !v || typeof v !== 'object' || Buffer.isBuffer(v)) return v;
+  if (Array.isArray(v)) return v.map((x) => stripProto(x, depth + 1)) as unknown as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    out[k] = stripProto(val, depth + 1);
+  }
+  return out as T;
+}
+
+/**
+ * `RED.nodes.registerType` with the constructor typed by its own node interface (the Node-RED
+ * typings only accept the plain Node type for `this`).
+ */
+export function register<T extends Node<never> | Node>(RED: RED, type: string, ctor: (this: T, def: never) => void, opts?: { credentials?: Record<string, { type: 'text' | 'password' }>; settings?: Record<string, { value: unknown; exportable?: boolean }> }): void {
+  // The cast bridges our richer `this` type to the typings' NodeConstructor.
+  (RED.nodes.registerType as unknown as (t: string, c: unknown, o?: unknown) => void)(type, ctor, opts);
+}

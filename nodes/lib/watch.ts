@@ -1,0 +1,238 @@
+/**
+ * The cursor and de-duplication mechanism shared by every trigger node (ECM watch, RM watch,
+ * fax in): what was emitted is remembered in node context (a cursor plus a bounded set of recent
+ * fingerprints), so a redeploy, or a restart with a persistent context store, does not emit again.
+ * Lookups are O(1) and saving happens only when something new was emitted, so the cost of a poll
+ * grows with the number of new items, not with the history.
+ */
+import type { Node, NodeMessageInFlow } from 'node-red';
+import { OtError } from './errors';
+import { status, toOtError, type Msg, type Send } from './nodered';
+
+interface Saved {
+  v: 1;
+  cursor?: string | number;
+  /** [id, fingerprint] in insertion order, oldest first. */
+  recent: Array<[string, string]>;
+}
+
+export interface SeenStoreOptions {
+  /** Context key (default "otWatch"). */
+  key?: string;
+  /** Named context store ("" = default). */
+  store?: string;
+  /** How many ids to remember (default 5000). */
+  maxRecent?: number;
+}
+
+export class SeenStore {
+  private readonly recent = new Map<string, string>();
+  cursor?: string | number;
+  private dirty = false;
+  private loaded = false;
+  private readonly key: string;
+  private readonly store?: string;
+  private readonly max: number;
+
+  constructor(
+    private readonly node: Node,
+    opts: SeenStoreOptions = {},
+  ) {
+    this.key = opts.key || 'otWatch';
+    this.store = opts.store || undefined;
+    this.max = Math.max(10, opts.maxRecent || 5000);
+  }
+
+  get size(): number {
+    return this.recent.size;
+  }
+
+  async load(): Promise<void> {
+    if (this.loaded) return;
+    const saved = await new Promise<Saved | undefined>((resolve, reject) => {
+      const ctx = this.node.context();
+      try {
+        ctx.get(this.key, this.store as string, (err: Error | null | undefined, v: unknown) => (err ? reject(err) : resolve(v as Saved | undefined)));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    this.recent.clear();
+    if (saved && saved.v === 1 && Array.isArray(saved.recent)) {
+      for (const [id, fp] of saved.recent) this.recent.set(String(id), String(fp));
+      this.cursor = saved.cursor;
+    }
+    this.loaded = true;
+  }
+
+  /** True when the id was never emitted, or was emitted with another fingerprint (changed). */
+  isNew(id: string | number, fingerprint = ''): boolean {
+    const prev = this.recent.get(String(id));
+    return prev === undefined || prev !== fingerprint;
+  }
+
+  has(id: string | number): boolean {
+    return this.recent.has(String(id));
+  }
+
+  /** Remember an emitted item. */
+  mark(id: string | number, fingerprint = ''): void {
+    const k = String(id);
+    if (this.recent.has(k)) this.recent.delete(k);
+    this.recent.set(k, fingerprint);
+    while (this.recent.size > this.max) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest === undefined) break;
+      this.recent.delete(oldest);
+    }
+    this.dirty = true;
+  }
+
+  /** Forget an id (for example a fax acknowledged and gone). */
+  forget(id: string | number): void {
+    if (this.recent.delete(String(id))) this.dirty = true;
+  }
+
+  setCursor(c: string | number | undefined): void {
+    if (c !== undefined && c !== this.cursor) {
+      this.cursor = c;
+      this.dirty = true;
+    }
+  }
+
+  async save(): Promise<void> {
+    if (!this.dirty) return;
+    const value: Saved = { v: 1, cursor: this.cursor, recent: [...this.recent.entries()] };
+    await new Promise<void>((resolve, reject) => {
+      try {
+        this.node.context().set(this.key, value, this.store as string, (err?: Error | null) => (err ? reject(err) : resolve()));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    this.dirty = false;
+  }
+
+  async reset(): Promise<void> {
+    this.recent.clear();
+    this.cursor = undefined;
+    this.dirty = true;
+    await this.save();
+  }
+}
+
+/** Remembers ids for a time window (event de-duplication). */
+export class RecentIds {
+  private readonly seen = new Map<string, number>();
+  constructor(
+    private readonly windowMs: number,
+    private readonly max = 10000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Returns true if the id was seen within the window (and records it otherwise). */
+  seenBefore(id: string): boolean {
+    const t = this.now();
+    for (const [k, at] of this.seen) {
+      if (t - at <= this.windowMs && this.seen.size <= this.max) break;
+      this.seen.delete(k);
+    }
+    const at = this.seen.get(id);
+    if (at !== undefined && t - at <= this.windowMs) return true;
+    this.seen.delete(id);
+    this.seen.set(id, t);
+    return false;
+  }
+}
+
+export interface PollerOptions {
+  /** Seconds between polls; 0 = only on input. */
+  intervalSec: number;
+  /** Poll once right after deploy (default true when an interval is set). */
+  pollOnStart?: boolean;
+  /**
+   * One poll: emit with `send` and return how many messages were emitted. `trigger` is the input
+   * message for "poll now", undefined for timer polls.
+   */
+  poll: (send: Send, trigger: Msg | undefined) => Promise<number>;
+}
+
+/**
+ * Runs polls on a timer and on input ("poll now"), never two at once. A failing poll goes to
+ * Catch nodes (with the trigger message, or a message naming the poll) and the next poll tries
+ * again. Status shows the last poll's count and time.
+ */
+export function startPoller(node: Node, opts: PollerOptions): { stop: () => void; pollNow: () => Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const once = async (trigger: Msg | undefined, send: Send): Promise<void> => {
+    if (running) {
+      await running.catch(() => undefined);
+    }
+    if (stopped) return;
+    running = (async () => {
+      status(node, 'busy', 'polling', false);
+      try {
+        const n = await opts.poll(send, trigger);
+        status(node, n > 0 ? 'ok' : 'idle', `${n} new`);
+      } catch (e) {
+        const err = toOtError(e);
+        status(node, 'error', err.code.replace(/^OT_/, '').toLowerCase().replace(/_/g, ' '));
+        throw err;
+      }
+    })();
+    try {
+      await running;
+    } finally {
+      running = undefined;
+    }
+  };
+
+  const schedule = () => {
+    if (stopped || !(opts.intervalSec > 0)) return;
+    timer = setTimeout(async () => {
+      try {
+        await once(undefined, (m) => node.send(m));
+      } catch (e) {
+        const err = toOtError(e);
+        // A message so Catch nodes can react to a failed timer poll.
+        node.error(err, { payload: null, otError: err.toJSON(), topic: 'poll' } as unknown as Msg);
+      }
+      schedule();
+    }, opts.intervalSec * 1000);
+  };
+
+  node.on('input', (m: NodeMessageInFlow, send: Send, done: (err?: Error) => void) => {
+    once(m as Msg, send).then(() => done(), (e) => {
+      (m as Msg).otError = toOtError(e).toJSON();
+      done(e instanceof OtError ? e : toOtError(e));
+    });
+  });
+  node.on('close', () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  });
+
+  if (opts.intervalSec > 0 && opts.pollOnStart !== false) {
+    timer = setTimeout(async () => {
+      try {
+        await once(undefined, (m) => node.send(m));
+      } catch (e) {
+        const err = toOtError(e);
+        node.error(err, { payload: null, otError: err.toJSON(), topic: 'poll' } as unknown as Msg);
+      }
+      schedule();
+    }, 50);
+  } else {
+    schedule();
+  }
+  return {
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+    pollNow: () => once(undefined, (m) => node.send(m)),
+  };
+}

@@ -1,0 +1,14 @@
+import { Area } from '../server';
+import { controlArea } from './control';
+import { otdsArea } from './otds';
+import { csCoreArea } from './cs-core';
+import { messagingArea } from './messaging-auth';
+
+/** Every API area of the sandbox, in registration order (OTDS and CS core first). */
+export const AREAS: Area[] = [
+  controlArea,
+  otdsArea,
+  csCoreArea,
+  messagingArea,
+  // one line per area module below (keep this list in step with the imports above)
+];
