@@ -3,6 +3,7 @@
  * recording of every request, deterministic fault injection, a simulated clock, and the registry
  * of API areas (OTDS, Content Server, Records Management, Exstream, Cloud Messaging, AppWorks).
  */
+import crypto from 'crypto';
 import fs from 'fs';
 import http, { IncomingMessage, ServerResponse } from 'http';
 import { Readable } from 'stream';
@@ -250,9 +251,27 @@ export class SandboxApp {
     }
   }
 
-  /** POSTs JSON to a webhook, fire and forget (errors kept for the state view). */
+  /** Webhook URLs by kind ("fax", "inboundFax", "push", "exstream"), set by POST /_sandbox/webhooks or settings. */
+  readonly webhooks: Record<string, string> = {};
+
+  /**
+   * Sends an event to the webhook registered for `kind` (if any). With a `webhookSecret` setting the
+   * request carries `X-OT-Token: <secret>` and `X-OT-Signature: sha256=<HMAC-SHA256 of the body>`.
+   */
+  emitWebhook(kind: string, body: unknown): boolean {
+    const url = this.webhooks[kind] || (this.options.settings?.[`${kind}Webhook`] as string | undefined);
+    if (!url) return false;
+    this.postWebhook(url, body);
+    return true;
+  }
+
+  /** POSTs JSON to a URL, fire and forget (errors kept for the state view). */
   postWebhook(url: string, body: unknown, headers: Record<string, string> = {}): void {
     const data = Buffer.from(JSON.stringify(body));
+    const secret = (this.webhooks.secret || this.options.settings?.webhookSecret) as string | undefined;
+    if (secret) {
+      headers = { 'X-OT-Token': secret, 'X-OT-Signature': 'sha256=' + crypto.createHmac('sha256', secret).update(data).digest('hex'), ...headers };
+    }
     try {
       const u = new URL(url);
       const req = http.request({ method: 'POST', hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers: { 'content-type': 'application/json', 'content-length': data.length, ...headers }, timeout: 5000 });

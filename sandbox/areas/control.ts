@@ -53,6 +53,16 @@ export const controlArea: Area = {
       app.setFaults({ seed: b.seed, rules: b.rules as never });
       return { status: 200, body: app.getFaults() };
     });
+    app.route('GET', '/_sandbox/webhooks', () => ({ status: 200, body: { ...app.webhooks, secret: app.webhooks.secret ? '***' : undefined } }));
+    app.route('POST', '/_sandbox/webhooks', (ctx) => {
+      // {"fax": url, "inboundFax": url, "push": url, "exstream": url, "secret": "..."}; null removes one
+      const b = (ctx.json || {}) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(b)) {
+        if (v === null || v === '') delete app.webhooks[k];
+        else if (typeof v === 'string') app.webhooks[k] = v;
+      }
+      return { status: 200, body: { ...app.webhooks, secret: app.webhooks.secret ? '***' : undefined } };
+    });
     app.route('GET', '/_sandbox', () => page());
     app.route('GET', '/_sandbox/', () => page());
   },
