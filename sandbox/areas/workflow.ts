@@ -1,0 +1,7 @@
+import { Area } from '../server';
+
+export const workflowArea: Area = {
+  name: 'workflow',
+  init: () => ({}),
+  routes: () => undefined,
+};
