@@ -3,6 +3,8 @@ import { controlArea } from './control';
 import { otdsArea } from './otds';
 import { csCoreArea } from './cs-core';
 import { messagingArea } from './messaging-auth';
+import { bwsArea } from './bws';
+import { workflowArea } from './workflow';
 
 /** Every API area of the sandbox, in registration order (OTDS and CS core first). */
 export const AREAS: Area[] = [
@@ -11,4 +13,6 @@ export const AREAS: Area[] = [
   csCoreArea,
   messagingArea,
   // one line per area module below (keep this list in step with the imports above)
+  bwsArea,
+  workflowArea,
 ];
