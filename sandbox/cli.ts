@@ -18,7 +18,12 @@ function parseArgs(argv: string[]): SandboxOptions & { help?: boolean } {
       return v;
     };
     switch (a) {
-      case '--port': o.port = Number(next()); break;
+      case '--port': {
+        const v = next();
+        o.port = Number(v);
+        if (!/^\d+$/.test(v) || o.port > 65535) throw new Error(`--port needs a port number (0 picks a free one), not ${v}`);
+        break;
+      }
       case '--host': o.host = next(); break;
       case '--data': o.data = next(); break;
       case '--record': o.record = next(); break;
@@ -48,7 +53,15 @@ async function main() {
   console.log(`  Cloud Messaging:     ${sb.url}/mra/v1`);
   console.log(`  Exstream:            ${sb.url}/orchestration/api/v1`);
   console.log(`  What it holds:       ${sb.url}/_sandbox/`);
-  const stop = () => sb.close().then(() => process.exit(0));
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    sb.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -6,6 +6,7 @@
 import crypto from 'crypto';
 import fs from 'fs';
 import http, { IncomingMessage, ServerResponse } from 'http';
+import https from 'https';
 import { Readable } from 'stream';
 import { ContentStore } from './content';
 import { MultipartError, parseMultipart, UploadedFile } from './multipart';
@@ -91,8 +92,11 @@ export interface SandboxOptions {
   host?: string;
   /** Fixture: a path to a JSON file, or the object itself. */
   data?: string | Record<string, unknown>;
-  /** File to append the recording to (one JSON line per request). */
-  record?: string;
+  /**
+   * File to append the recording to (one JSON line per request). Default: the OT_SANDBOX_RECORD
+   * environment variable; `false` turns recording off even when that variable is set.
+   */
+  record?: string | false;
   faults?: FaultConfig;
   /** Content Server REST prefix (default /otcs/cs.exe/api). */
   csPrefix?: string;
@@ -133,11 +137,43 @@ export function prng(seed: number): () => number {
   };
 }
 
+const FAULT_KINDS: FaultKind[] = ['500', '502', '503', '504', '429', 'latency', 'reset', 'hang', 'malformed', 'expired'];
+
+/** Checks one fault rule (from options or POST /_sandbox/faults) and returns a clean copy. */
+function validateFaultRule(r: unknown, i: number): FaultRule {
+  const bad = (why: string) => new HttpError({ status: 400, body: { error: `faults: rule ${i}: ${why}` } });
+  if (!r || typeof r !== 'object' || Array.isArray(r)) throw bad('must be an object');
+  const o = r as Record<string, unknown>;
+  const kind = String(o.kind ?? '') as FaultKind;
+  if (!FAULT_KINDS.includes(kind)) throw bad(`kind must be one of ${FAULT_KINDS.join(', ')}`);
+  const probability = o.probability === undefined ? 1 : Number(o.probability);
+  if (!Number.isFinite(probability) || probability < 0 || probability > 1) throw bad('probability must be a number from 0 to 1');
+  const out: FaultRule = { kind, probability };
+  if (o.route !== undefined && o.route !== null && o.route !== '') {
+    if (typeof o.route !== 'string') throw bad('route must be a regular expression string');
+    try {
+      new RegExp(o.route);
+    } catch (e) {
+      throw bad(`route is not a regular expression: ${(e as Error).message}`);
+    }
+    out.route = o.route;
+  }
+  for (const k of ['retryAfter', 'ms'] as const) {
+    if (o[k] === undefined || o[k] === null) continue;
+    const n = Number(o[k]);
+    if (!Number.isFinite(n) || n < 0) throw bad(`${k} must be a number of at least 0`);
+    out[k] = n;
+  }
+  return out;
+}
+
 export class HttpError extends Error {
   constructor(
     readonly reply: Reply,
   ) {
-    super(`HTTP ${reply.status}`);
+    const b = reply.body as { error?: unknown; message?: unknown } | undefined;
+    const text = b && typeof b === 'object' && !Buffer.isBuffer(b) ? (typeof b.error === 'string' ? b.error : typeof b.message === 'string' ? b.message : '') : '';
+    super(`HTTP ${reply.status}${text ? `: ${text}` : ''}`);
   }
 }
 
@@ -151,6 +187,7 @@ export class SandboxApp {
   fixture: Record<string, unknown> = {};
   private clockOffset = 0;
   private faults: FaultConfig = { rules: [] };
+  private faultRoutes: Array<RegExp | undefined> = [];
   private rand: () => number = prng(1);
   private recordStream?: fs.WriteStream;
   /** Counters per fault kind, for tests. */
@@ -165,7 +202,7 @@ export class SandboxApp {
     this.options = options;
     this.csPrefix = (options.csPrefix || '/otcs/cs.exe/api').replace(/\/+$/, '');
     if (options.faults) this.setFaults(options.faults);
-    const rec = options.record || process.env.OT_SANDBOX_RECORD;
+    const rec = options.record === false ? undefined : options.record || process.env.OT_SANDBOX_RECORD;
     if (rec) this.recordStream = fs.createWriteStream(rec, { flags: 'a' });
   }
 
@@ -182,9 +219,18 @@ export class SandboxApp {
   }
 
   // ---- faults ----
+  /**
+   * Replaces the fault rules, restarts the seeded random sequence and clears the counters.
+   * Throws a 400 HttpError for an unknown kind, a bad probability or a bad route expression.
+   */
   setFaults(cfg: FaultConfig): void {
-    this.faults = { seed: cfg.seed ?? 1, rules: (cfg.rules || []).map((r) => ({ ...r })) };
-    this.rand = prng(this.faults.seed ?? 1);
+    const rules = (cfg.rules || []).map((r, i) => validateFaultRule(r, i));
+    const seed = cfg.seed === undefined || cfg.seed === null ? 1 : Number(cfg.seed);
+    if (!Number.isFinite(seed)) throw new HttpError({ status: 400, body: { error: 'faults: seed must be a number' } });
+    this.faults = { seed, rules };
+    this.faultRoutes = rules.map((r) => (r.route ? new RegExp(r.route) : undefined));
+    this.rand = prng(seed);
+    for (const k of Object.keys(this.faultCounts)) delete this.faultCounts[k];
   }
   getFaults(): FaultConfig {
     return this.faults;
@@ -225,8 +271,10 @@ export class SandboxApp {
     this.route(method, this.csPrefix + pattern, handler, body);
   }
 
+  /** Restores every area from the fixture and sets the simulated clock back to real time. */
   reset(fixture?: Record<string, unknown>): void {
     if (fixture) this.fixture = fixture;
+    this.clockOffset = 0;
     this.content.clear();
     for (const a of this.areas) this.state[a.name] = a.init(JSON.parse(JSON.stringify(this.fixture)), this);
   }
@@ -235,7 +283,12 @@ export class SandboxApp {
     const out: Record<string, unknown> = {};
     for (const a of this.areas) {
       if (area && a.name !== area) continue;
-      out[a.name] = a.snapshot ? a.snapshot(this.state[a.name], this) : this.state[a.name];
+      try {
+        out[a.name] = a.snapshot ? a.snapshot(this.state[a.name], this) : this.state[a.name];
+      } catch (e) {
+        // one broken area must not hide the others (the web page shows the message)
+        out[a.name] = { snapshotError: (e as Error).message };
+      }
     }
     return area ? out[area] : out;
   }
@@ -259,6 +312,7 @@ export class SandboxApp {
    * request carries `X-OT-Token: <secret>` and `X-OT-Signature: sha256=<HMAC-SHA256 of the body>`.
    */
   emitWebhook(kind: string, body: unknown): boolean {
+    if (kind === 'secret') return false;
     const url = this.webhooks[kind] || (this.options.settings?.[`${kind}Webhook`] as string | undefined);
     if (!url) return false;
     this.postWebhook(url, body);
@@ -274,7 +328,8 @@ export class SandboxApp {
     }
     try {
       const u = new URL(url);
-      const req = http.request({ method: 'POST', hostname: u.hostname, port: u.port, path: u.pathname + u.search, headers: { 'content-type': 'application/json', 'content-length': data.length, ...headers }, timeout: 5000 });
+      const mod = u.protocol === 'https:' ? https : http;
+      const req = mod.request({ method: 'POST', hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: u.pathname + u.search, headers: { 'content-type': 'application/json', 'content-length': data.length, ...headers }, timeout: 5000 });
       req.on('error', (e) => this.webhookErrors.push(`${url}: ${e.message}`));
       req.on('timeout', () => req.destroy());
       req.on('response', (r) => r.resume());
@@ -340,16 +395,25 @@ export class SandboxApp {
         reply = this.notFound(path, methodMismatch);
       } else {
         routeFound = true;
+        let parsed = false;
         if (!path.startsWith('/_sandbox')) {
-          const injected = await this.injectFault(ctx);
-          if (injected === 'handled') return;
-          if (injected) {
-            req.resume();
-            this.write(ctx, injected, started);
-            return;
+          const rule = this.pickFault(ctx);
+          if (rule) {
+            // Read the request first, so the recording shows what the client sent.
+            if (route.body === 'auto') {
+              parsed = true;
+              await this.parseBody(ctx).catch(() => undefined);
+            }
+            const injected = await this.injectFault(ctx, rule);
+            if (injected === 'handled') return;
+            if (injected) {
+              req.resume();
+              this.write(ctx, injected, started);
+              return;
+            }
           }
         }
-        if (route.body === 'auto') await this.parseBody(ctx);
+        if (route.body === 'auto' && !parsed) await this.parseBody(ctx);
         reply = await route.handler(ctx);
       }
     } catch (e) {
@@ -419,41 +483,51 @@ export class SandboxApp {
     ctx.raw = raw;
   }
 
-  private async injectFault(ctx: Ctx): Promise<Reply | 'handled' | undefined> {
+  /** The first rule that matches "METHOD /path" and fires (one draw of the seeded sequence per matching rule). */
+  private pickFault(ctx: Ctx): FaultRule | undefined {
     const key = `${ctx.method} ${ctx.path}`;
-    for (const rule of this.faults.rules) {
-      if (rule.route && !new RegExp(rule.route).test(key)) continue;
+    for (let i = 0; i < this.faults.rules.length; i++) {
+      const rule = this.faults.rules[i];
+      const re = this.faultRoutes[i];
+      if (re && !re.test(key)) continue;
       if (!(this.rand() < rule.probability)) continue;
       this.faultCounts[rule.kind] = (this.faultCounts[rule.kind] || 0) + 1;
-      switch (rule.kind) {
-        case '500':
-        case '502':
-        case '503':
-        case '504': {
-          const status = Number(rule.kind);
-          return this.isCs(ctx.path) ? { status, body: { error: `Injected fault ${status}` } } : { status, body: { status, error: 'Injected fault', message: `Injected fault ${status}` } };
-        }
-        case '429':
-          return { status: 429, headers: { 'Retry-After': String(rule.retryAfter ?? 1) }, body: { error: 'Too Many Requests', message: 'Injected rate limit' } };
-        case 'latency':
-          await new Promise((r) => setTimeout(r, rule.ms ?? 200));
-          return undefined;
-        case 'reset':
-          ctx.req.socket.destroy();
-          this.writeRecord(ctx, 0);
-          return 'handled';
-        case 'hang': {
-          const t = setTimeout(() => ctx.req.socket.destroy(), rule.ms ?? 120000);
-          ctx.req.socket.once('close', () => clearTimeout(t));
-          ctx.req.resume();
-          this.writeRecord(ctx, 0);
-          return 'handled';
-        }
-        case 'malformed':
-          return { status: 200, contentType: 'application/json', body: Buffer.from('{"results": {"data": ') };
-        case 'expired':
-          return this.isCs(ctx.path) ? { status: 401, body: { error: 'Session expired or invalid. Please log in again.' } } : { status: 401, body: { error: 'invalid_token', error_description: 'The access token expired' } };
+      return rule;
+    }
+    return undefined;
+  }
+
+  private async injectFault(ctx: Ctx, rule: FaultRule): Promise<Reply | 'handled' | undefined> {
+    switch (rule.kind) {
+      case '500':
+      case '502':
+      case '503':
+      case '504': {
+        const status = Number(rule.kind);
+        return this.isCs(ctx.path) ? { status, body: { error: `Injected fault ${status}` } } : { status, body: { status, error: 'Injected fault', message: `Injected fault ${status}` } };
       }
+      case '429':
+        return { status: 429, headers: { 'Retry-After': String(rule.retryAfter ?? 1) }, body: { error: 'Too Many Requests', message: 'Injected rate limit' } };
+      case 'latency':
+        await new Promise((r) => setTimeout(r, rule.ms ?? 200));
+        return undefined;
+      case 'reset':
+        ctx.req.socket.destroy();
+        this.writeRecord(ctx, 0);
+        return 'handled';
+      case 'hang': {
+        const t = setTimeout(() => ctx.req.socket.destroy(), rule.ms ?? 120000);
+        ctx.req.socket.once('close', () => clearTimeout(t));
+        ctx.req.resume();
+        this.writeRecord(ctx, 0);
+        return 'handled';
+      }
+      case 'malformed':
+        return { status: 200, contentType: 'application/json', body: Buffer.from('{"results": {"data": ') };
+      case 'expired':
+        return this.isCs(ctx.path)
+          ? { status: 401, body: { error: 'Session expired or invalid. Please log in again.' } }
+          : { status: 401, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' }, body: { error: 'invalid_token', error_description: 'The access token expired' } };
     }
     return undefined;
   }

@@ -29,7 +29,7 @@ export const controlArea: Area = {
   routes(app) {
     app.route('GET', '/_sandbox/state', () => ({ status: 200, body: { now: new Date(app.now()).toISOString(), clockOffsetMs: app.clockOffsetMs, ...(app.snapshot() as object), webhookFailures: app.webhookFailures } }));
     app.route('GET', '/_sandbox/state/:area', (ctx) => {
-      if (!app.areas.some((a) => a.name === ctx.params.area)) throw new HttpError({ status: 404, body: { error: `no area ${ctx.params.area}; areas: ${app.areas.map((a) => a.name).join(', ')}` } });
+      if (ctx.params.area.startsWith('_') || !app.areas.some((a) => a.name === ctx.params.area)) throw new HttpError({ status: 404, body: { error: `no area ${ctx.params.area}; areas: ${app.areas.filter((a) => !a.name.startsWith('_')).map((a) => a.name).join(', ')}` } });
       return { status: 200, body: app.snapshot(ctx.params.area) };
     });
     app.route('POST', '/_sandbox/reset', () => {
@@ -42,6 +42,7 @@ export const controlArea: Area = {
       else if (b.set !== undefined) {
         const t = Date.parse(String(b.set));
         if (Number.isNaN(t)) throw new HttpError({ status: 400, body: { error: 'set must be an ISO date' } });
+        if (t < app.now() - 1000) throw new HttpError({ status: 400, body: { error: 'the sandbox clock only moves forward (POST /_sandbox/reset sets it back to real time)' } });
         app.advanceClock(Math.max(0, t - app.now()));
       }
       return { status: 200, body: { now: new Date(app.now()).toISOString(), offsetMs: app.clockOffsetMs } };
