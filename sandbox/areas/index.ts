@@ -5,6 +5,7 @@ import { csCoreArea } from './cs-core';
 import { messagingArea } from './messaging-auth';
 import { bwsArea } from './bws';
 import { workflowArea } from './workflow';
+import { faxArea } from './fax';
 
 /** Every API area of the sandbox, in registration order (OTDS and CS core first). */
 export const AREAS: Area[] = [
@@ -15,4 +16,5 @@ export const AREAS: Area[] = [
   // one line per area module below (keep this list in step with the imports above)
   bwsArea,
   workflowArea,
+  faxArea,
 ];
