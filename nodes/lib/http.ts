@@ -88,6 +88,13 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|DEPTH_ZERO|ERR_TLS/;
 const SECRET_REQUEST_HEADERS = ['authorization', 'otcsticket', 'otdsticket', 'cookie', 'proxy-authorization'];
 
+/** Whether a network error is a TLS failure (untrusted or invalid certificate, handshake). */
+function isTlsFailure(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = err?.code || err?.cause?.code || '';
+  return TLS_CODES.test(code) || /certificate|self[- ]signed/i.test(`${err?.message || err}`);
+}
+
 /** A FIFO counting semaphore: at most N holders, the rest wait in arrival order. */
 export class Limiter {
   private active = 0;
@@ -285,7 +292,7 @@ export class HttpClient {
         const body = typeof opts.body === 'function' ? opts.body() : opts.body;
         bodyUsed = bodyUsed || !!body;
         this.stats.requests++;
-        let res: { status: number; headers: ResponseHeaders; data: unknown };
+        let res: { status: number; headers: ResponseHeaders; data: unknown; sameOrigin: boolean };
         try {
           res = await this.send(method, url, { ...(opts.headers || {}), ...sent }, body, opts, useAuth);
         } catch (e) {
@@ -293,13 +300,15 @@ export class HttpClient {
           const mapped = this.mapNetworkError(e, opts.operation, attempt);
           const code = (e as NodeJS.ErrnoException)?.code || '';
           const canRepeat = idempotent || NOT_SENT_CODES.has(code);
-          if (attempt < maxAttempts && canRepeat && (replayable && !singleBody || !body)) {
+          // A certificate problem does not go away by itself: report it at once.
+          if (attempt < maxAttempts && canRepeat && !isTlsFailure(e) && (replayable && !singleBody || !body)) {
             retry = { delay: this.backoff(attempt), err: mapped };
             continue;
           }
           throw mapped;
         }
-        if (useAuth && this.options.auth?.onResponse) this.options.auth.onResponse(res.headers, sent);
+        // A credential handed out by another origin (after a redirect) is never adopted.
+        if (useAuth && this.options.auth?.onResponse && res.sameOrigin) this.options.auth.onResponse(res.headers, sent);
         const ok = (res.status >= 200 && res.status < 300) || (opts.okStatuses || []).includes(res.status);
         if (ok) return { status: res.status, headers: res.headers, data: res.data as T, attempts: attempt };
         const errBody = res.data instanceof Readable ? parseBody(await readSome(res.data), header(res.headers, 'content-type')) : res.data;
@@ -347,7 +356,7 @@ export class HttpClient {
     if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(text)) {
       return new OtError({ code: 'OT_TIMEOUT', message: `${operation} timed out after ${this.options.timeoutMs} ms (${this.options.name})`, operation, attempts });
     }
-    if (TLS_CODES.test(code) || /certificate|self[- ]signed/i.test(text)) {
+    if (isTlsFailure(err)) {
       return new OtError({ code: 'OT_NETWORK', message: `${operation}: TLS error talking to ${this.origin}: ${text} (${code}); add the server's CA in a TLS configuration`, operation, attempts });
     }
     if (NETWORK_CODES.has(code) || code) {
@@ -356,7 +365,7 @@ export class HttpClient {
     return new OtError({ code: 'OT_NETWORK', message: `${operation}: ${text}`, operation, attempts });
   }
 
-  private async send(method: HttpMethod, url: URL, headers: Headers, body: RequestBody | undefined, opts: RequestOptions, useAuth: boolean): Promise<{ status: number; headers: ResponseHeaders; data: unknown }> {
+  private async send(method: HttpMethod, url: URL, headers: Headers, body: RequestBody | undefined, opts: RequestOptions, useAuth: boolean): Promise<{ status: number; headers: ResponseHeaders; data: unknown; sameOrigin: boolean }> {
     let current = url;
     let currentMethod = method;
     let currentBody = body;
@@ -368,10 +377,14 @@ export class HttpClient {
         if (res.data instanceof Readable && opts.responseType !== 'stream') {
           // not reached: non-stream types are buffered by axios
         }
-        return this.decode(res, opts);
+        return { ...this.decode(res, opts), sameOrigin: current.origin === this.origin };
       }
       if (res.data instanceof Readable) res.data.resume();
       const next = new URL(String(header(resHeaders, 'location')), current);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        // axios would read data: URLs itself; only HTTP(S) redirects are followed.
+        throw new OtError({ code: 'OT_API', message: `${opts.operation}: the server redirected to a ${next.protocol} URL; only HTTP(S) redirects are followed`, operation: opts.operation, statusCode: res.status });
+      }
       if (next.origin !== this.origin) {
         // Credentials never travel to another origin.
         currentHeaders = Object.fromEntries(Object.entries(currentHeaders).filter(([k]) => !SECRET_REQUEST_HEADERS.includes(k.toLowerCase())));
