@@ -3,7 +3,7 @@
  * credentials and caches tokens and tickets for every node that uses it (single-flight).
  */
 import { OtdsAuth } from '../lib/auth';
-import { registerTestEndpoint } from '../lib/connection';
+import { connectionOptions, registerTestEndpoint } from '../lib/connection';
 import { redact } from '../lib/redact';
 import { register, type RED } from '../lib/nodered';
 import { buildOtds, OtdsConfigNode, OtdsDef } from './otds-connection';
@@ -17,6 +17,10 @@ export = function (RED: RED) {
       if (!auth) auth = buildOtds(RED, def, node.credentials || {}, (l, t) => (l === 'warn' ? node.warn(redact(t)) : node.debug(redact(t))));
       return auth;
     };
+    // The client is built on first use; say now when TLS verification is off (as the other connections do).
+    if (/^https:/i.test(String(def.baseUrl || '').trim()) && connectionOptions(RED, def).tls?.rejectUnauthorized === false) {
+      node.warn('TLS certificate verification is turned off for this OTDS connection');
+    }
     this.on('close', () => auth?.client.close());
   }
   register(RED, 'ot-otds', OtdsNode, {
