@@ -11,7 +11,14 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
+      // Node-RED constructors keep `const node = this` for callbacks (the pattern in docs/ARCHITECTURE.md).
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['node'] }],
     },
+  },
+  {
+    // Editor scripts served to the browser.
+    files: ['resources/**/*.js'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly' }, sourceType: 'script' },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
