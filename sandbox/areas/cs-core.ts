@@ -382,6 +382,8 @@ export const csCoreArea: Area = {
       nodes: [...s.nodes.values()].filter((n) => !n.deleted).map((n) => ({ ...n, versions: n.versions.map(({ contentId: _c, ...v }) => v) })),
       logins: s.logins,
       activeTickets: s.tickets.size,
+      /** Category definitions (names of categories and attributes, for the web page). */
+      categories: [...s.categories.values()],
     };
   },
   routes(app) {
