@@ -6,6 +6,8 @@ import { messagingArea } from './messaging-auth';
 import { bwsArea } from './bws';
 import { workflowArea } from './workflow';
 import { faxArea } from './fax';
+import { pushArea } from './push';
+import { appworksArea } from './appworks';
 
 /** Every API area of the sandbox, in registration order (OTDS and CS core first). */
 export const AREAS: Area[] = [
@@ -17,4 +19,6 @@ export const AREAS: Area[] = [
   bwsArea,
   workflowArea,
   faxArea,
+  pushArea,
+  appworksArea,
 ];
