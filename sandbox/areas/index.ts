@@ -8,6 +8,7 @@ import { workflowArea } from './workflow';
 import { faxArea } from './fax';
 import { pushArea } from './push';
 import { appworksArea } from './appworks';
+import { csNodesArea } from './cs-nodes';
 
 /** Every API area of the sandbox, in registration order (OTDS and CS core first). */
 export const AREAS: Area[] = [
@@ -21,4 +22,5 @@ export const AREAS: Area[] = [
   faxArea,
   pushArea,
   appworksArea,
+  csNodesArea,
 ];
