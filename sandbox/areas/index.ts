@@ -8,6 +8,7 @@ import { workflowArea } from './workflow';
 import { faxArea } from './fax';
 import { pushArea } from './push';
 import { appworksArea } from './appworks';
+import { exstreamArea } from './exstream';
 import { csNodesArea } from './cs-nodes';
 
 /** Every API area of the sandbox, in registration order (OTDS and CS core first). */
@@ -22,5 +23,6 @@ export const AREAS: Area[] = [
   faxArea,
   pushArea,
   appworksArea,
+  exstreamArea,
   csNodesArea,
 ];
