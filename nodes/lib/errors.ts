@@ -112,6 +112,8 @@ export function apiMessageOf(body: unknown): string | undefined {
   push(b.failureReason);
   if (Array.isArray(b.data)) for (const d of b.data) if (d && typeof d === 'object') push((d as Record<string, unknown>).errorMessage);
   if (b.error && typeof b.error === 'object') push((b.error as Record<string, unknown>).message);
+  // Records Management v2 (ApiResponse): {"results": {"ok": false, "errMsg": "..."}}
+  if (b.results && typeof b.results === 'object' && !Array.isArray(b.results)) push((b.results as Record<string, unknown>).errMsg);
   return parts.length ? parts.join(': ') : undefined;
 }
 

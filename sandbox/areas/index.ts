@@ -10,6 +10,7 @@ import { pushArea } from './push';
 import { appworksArea } from './appworks';
 import { exstreamArea } from './exstream';
 import { csNodesArea } from './cs-nodes';
+import { rmArea } from './rm';
 
 /** Every API area of the sandbox, in registration order (OTDS and CS core first). */
 export const AREAS: Area[] = [
@@ -25,4 +26,5 @@ export const AREAS: Area[] = [
   appworksArea,
   exstreamArea,
   csNodesArea,
+  rmArea,
 ];
