@@ -45,10 +45,15 @@ export function bypassProxy(target: URL, noProxy: string[] | undefined): boolean
     if (!entry) continue;
     if (entry === '*') return true;
     let entryPort: string | undefined;
-    const m = entry.match(/^(.*):(\d+)$/);
-    if (m && !entry.includes(']')) {
-      entry = m[1];
-      entryPort = m[2];
+    // "host:port", "[v6]:port", "[v6]" or a bare IPv6 address ("::1" has colons but no port)
+    const bracketed = entry.match(/^\[([^\]]+)\](?::(\d+))?$/);
+    const hostPort = entry.match(/^([^:]*):(\d+)$/);
+    if (bracketed) {
+      entry = bracketed[1];
+      entryPort = bracketed[2];
+    } else if (hostPort) {
+      entry = hostPort[1];
+      entryPort = hostPort[2];
     }
     if (entryPort && entryPort !== port) continue;
     entry = entry.replace(/^\*?\./, '.');

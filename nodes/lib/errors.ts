@@ -121,7 +121,7 @@ const POLICY_HINTS = /(required|mandatory|not allowed|policy|permission to (clas
 
 /** Maps an HTTP status and body to the pack's error code. */
 export function codeForStatus(status: number, apiMessage?: string): OtErrorCode {
-  if (status === 401) return 'OT_AUTH';
+  if (status === 401 || status === 407) return 'OT_AUTH';
   if (status === 403) return 'OT_FORBIDDEN';
   if (status === 404) return 'OT_NOT_FOUND';
   if (status === 409) return 'OT_CONFLICT';
@@ -144,6 +144,7 @@ export function looksLikePolicy(apiMessage: string | undefined): boolean {
 export function httpError(operation: string, status: number, body: unknown, attempts: number): OtError {
   const apiMessage = apiMessageOf(body);
   const code = codeForStatus(status, apiMessage);
-  const message = `${operation} failed: HTTP ${status}${apiMessage ? ` – ${apiMessage}` : ''}`;
+  const hint = status === 407 ? ' (the proxy refused the proxy credentials)' : '';
+  const message = `${operation} failed: HTTP ${status}${apiMessage ? ` – ${apiMessage}` : ''}${hint}`;
   return new OtError({ code, message, statusCode: status, operation, attempts, apiMessage });
 }
