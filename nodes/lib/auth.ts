@@ -158,8 +158,12 @@ export class OtdsAuth {
     const s = this.settings;
     if (!s.username || !s.password) throw new OtError({ code: 'OT_INVALID_INPUT', message: 'OTDS: a ticket needs a user name and password' });
     const base = this.client.baseUrl;
-    const prefix = /\/otdsws$/.test(base) ? '' : 'otdsws/';
-    const path = s.tenant ? `otdstenant/${encodeURIComponent(s.tenant)}/${prefix}rest/authentication/credentials` : `${prefix}rest/authentication/credentials`;
+    const underOtdsws = /\/otdsws$/.test(base);
+    // The tenant segment comes before /otdsws: <root>/otdstenant/<tenant>/otdsws/rest/... (an absolute
+    // URL of the same origin when the base URL already ends in /otdsws).
+    const path = s.tenant
+      ? `${underOtdsws ? base.replace(/\/otdsws$/, '') : base}/otdstenant/${encodeURIComponent(s.tenant)}/otdsws/rest/authentication/credentials`
+      : `${underOtdsws ? '' : 'otdsws/'}rest/authentication/credentials`;
     const res = await this.client.request<Record<string, unknown>>({
       operation: 'OTDS ticket',
       method: 'POST',

@@ -88,7 +88,9 @@ export function registerTestEndpoint(
     const settings = (body.settings || {}) as Record<string, unknown>;
     const given = (body.credentials || {}) as Record<string, string | undefined>;
     const id = typeof body.id === 'string' ? body.id : undefined;
-    const stored = id ? ((RED.nodes.getCredentials(id) as Record<string, string | undefined> | undefined) || {}) : {};
+    // Stored secrets are used only for the deployed node of this very type (never another node's).
+    const deployed = id ? (RED.nodes.getNode(id) as { type?: string } | null) : null;
+    const stored = id && (!deployed || deployed.type === type) ? ((RED.nodes.getCredentials(id) as Record<string, string | undefined> | undefined) || {}) : {};
     const creds: Record<string, string | undefined> = { ...stored };
     for (const [k, v] of Object.entries(given)) {
       // "__PWRD__" is the editor's placeholder for an unchanged password.
