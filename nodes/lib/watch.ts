@@ -75,6 +75,11 @@ export class SeenStore {
     return this.recent.has(String(id));
   }
 
+  /** The fingerprint remembered for an id, or undefined when it was never marked. */
+  get(id: string | number): string | undefined {
+    return this.recent.get(String(id));
+  }
+
   /** Remember an emitted item. */
   mark(id: string | number, fingerprint = ''): void {
     const k = String(id);
