@@ -7,6 +7,7 @@ import { registerTestEndpoint } from '../lib/connection';
 import { redact } from '../lib/redact';
 import { register, type RED } from '../lib/nodered';
 import { buildExstreamClient, ExstreamConfigNode, ExstreamDef } from './exstream-connection';
+import { orchestrationVersion } from '../lib/exstream';
 
 export = function (RED: RED) {
   function ExstreamNode(this: ExstreamConfigNode, def: ExstreamDef) {
@@ -42,8 +43,9 @@ export = function (RED: RED) {
           await client.options.auth!.headers();
           return 'OTDS ticket received for the service gateway';
         }
-        const res = await client.request<Record<string, unknown>>({ operation: 'test connection', method: 'GET', path: 'orchestration/api/v1/version' });
-        return `orchestration service ${String(res.data?.version ?? 'answered')}`;
+        // BackendServiceVersionInfo {apiIdentifier, major, minor, patch, versionString}
+        const v = await orchestrationVersion(client);
+        return `orchestration service ${v.versionString || [v.major, v.minor, v.patch].filter(Boolean).join('.') || 'answered'}`;
       },
     };
   });
