@@ -50,6 +50,8 @@ interface Def extends NodeDef {
   awType?: string;
   displayType?: string;
   confirm?: boolean | string;
+  /** [GUESS] status path relative to the /mra/v1 base (default utils/parser/status). */
+  statusPath?: string;
 }
 
 function text(v: unknown): string {
@@ -122,7 +124,7 @@ export = function (RED: RED) {
         if (confirm) {
           // The push went out; a failing status read must not turn that into an error.
           try {
-            status = await pushStatus(cfg.client, job_id);
+            status = await pushStatus(cfg.client, job_id, (def.statusPath || '').trim() || undefined);
           } catch (e) {
             statusError = toOtError(e).toJSON();
           }

