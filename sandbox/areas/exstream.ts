@@ -71,6 +71,8 @@ export interface GeneratedDocument {
   sha256: string;
   customerNumber?: string;
   segment?: string;
+  /** The delivery channel the driver data asks for (EX-6: push, email, print, ...), from `channelFields`. */
+  channel?: string;
   correlationId?: string;
   jobId?: string;
   /** The first driver fields, "key=value; ...". */
@@ -139,6 +141,8 @@ export interface ExstreamState {
   communications: Communication[];
   sgwTenants: string[];
   customerFields: string[];
+  /** Driver fields naming the delivery channel (first one present wins). */
+  channelFields: string[];
   failureField: string;
   failingCustomers: string[];
   failureStatus: number;
@@ -404,6 +408,7 @@ function isTrue(v: string | undefined): boolean {
 function compose(app: SandboxApp, s: ExstreamState, comm: Communication, record: unknown, c: Context): Outcome {
   const flat = flatten(record);
   const customerNumber = s.customerFields.map((f) => field(flat, f)).find((v) => v !== undefined && v !== '');
+  const channel = s.channelFields.map((f) => field(flat, f)).find((v) => v !== undefined && v !== '');
   const now = new Date(app.now()).toISOString();
   const fail = (reason: string, queueName = comm.outputs[0]?.queueName || '', fileName = ''): Outcome => ({
     ok: false,
@@ -447,6 +452,7 @@ function compose(app: SandboxApp, s: ExstreamState, comm: Communication, record:
         `Output: ${o.queueName}`,
         ...(customerNumber ? [`Customer: ${customerNumber}`] : []),
         ...(segment ? [`Segment: ${segment}`] : []),
+        ...(channel ? [`Channel: ${channel}`] : []),
         `Document id: ${id}`,
         `Generated: ${now}`,
         ...(c.correlationId ? [`Correlation id: ${c.correlationId}`] : []),
@@ -472,6 +478,7 @@ function compose(app: SandboxApp, s: ExstreamState, comm: Communication, record:
         sha256: crypto.createHash('sha256').update(content).digest('hex'),
         customerNumber,
         segment,
+        channel,
         correlationId: c.correlationId,
         jobId: c.jobId,
         driverSummary: summary,
@@ -858,6 +865,7 @@ export const exstreamArea: Area = {
       communications: (f.communications || []).map((c) => ({ ...c, outputs: (c.outputs || []).map((o) => ({ ...o })) })),
       sgwTenants: [...(f.sgwTenants || ['sandbox'])],
       customerFields: [...(f.customerFields || ['customerNumber', 'customerId'])],
+      channelFields: [...(f.channelFields || ['channel', 'deliveryChannel'])],
       failureField: f.failureField || 'simulateFailure',
       failingCustomers: [...(f.failingCustomers || [])],
       failureStatus: Number(f.failureStatus) || 500,

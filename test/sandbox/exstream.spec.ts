@@ -175,6 +175,13 @@ describe('sandbox: Exstream orchestration generate', () => {
     state.failures.map((f) => f.customerNumber).should.eql(['CUST-FAIL-001', 'OK-2', 'OK-3']);
   });
 
+  it('records the delivery channel the driver data asks for (EX-6) and shows it in the document', async () => {
+    const r = await gen(h.url, tok, { customerNumber: 'CH-1', preferredChannel: 'email' }, { communicationId: '2a3c7370-2a6c-4e2b-b443-ea653cb52ecb', driverDataSource: 'ReissueDriver', accept: 'application/pdf' });
+    r.status.should.equal(200);
+    inspectPdf(r.bytes).lines.should.containEql('Channel: email');
+    ((await call(`${h.url}/_sandbox/state/exstream`, {})).body.documents as Obj[])[0].should.containDeep({ communication: 'Reissue', channel: 'email', customerNumber: 'CH-1' });
+  });
+
   it('runs a named on-demand input service bound to a communication', async () => {
     const r = await call(`${h.url}/orchestration/api/v1/inputs/ondemand/sandbox/CustomerStatementOnDemand`, {
       method: 'POST',
