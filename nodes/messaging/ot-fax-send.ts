@@ -40,6 +40,8 @@ export = function (RED: RED) {
     RED.nodes.createNode(this, def);
     const node = this;
     const wait = def.waitFinal === true || def.waitFinal === 'true';
+    // A flow saved with one output while waiting: every final status goes to that output.
+    const split = wait && (def as Def & { wires?: unknown[] }).wires?.length !== 1;
     const aborter = new AbortController();
     node.on('close', () => aborter.abort());
 
@@ -75,6 +77,7 @@ export = function (RED: RED) {
         options: objectInput(msg.faxOptions, 'msg.faxOptions'),
       };
 
+      const maxWait = wait ? (optionalNumber(def.maxWait, 'maximum wait', 1, 86400) ?? 600) : 0;
       const result = await sendFax(cfg.client, input);
       msg.faxJobId = result.job_id;
       msg.payload = result;
@@ -83,12 +86,15 @@ export = function (RED: RED) {
         return RED._('ot-fax-send.status.sent', { job: result.job_id });
       }
 
-      const maxWait = optionalNumber(def.maxWait, 'maximum wait', 1, 86400) ?? 600;
       status(node, 'busy', RED._('ot-fax-send.status.waiting', { job: result.job_id }), false);
       const { status: final, timedOut } = await waitForFaxFinal(cfg.client, result.job_id, { maxWaitMs: maxWait * 1000, signal: aborter.signal });
       msg.payload = { ...result, ...final };
       if (timedOut) {
         throw new OtError({ code: 'OT_TIMEOUT', message: RED._('ot-fax-send.errors.timeout', { job: result.job_id, seconds: maxWait, state: final.state }), details: { job_id: result.job_id, state: final.state } });
+      }
+      if (!split) {
+        send(msg);
+        return RED._('ot-fax-send.status.' + (final.failed === 0 ? 'delivered' : 'failed'), { job: result.job_id });
       }
       if (final.failed === 0) {
         send([msg, null]);

@@ -177,6 +177,25 @@ describe('ot-fax-send', () => {
     bad.should.have.length(0);
   });
 
+  it('retries a submit the service answered with 502 (safe: the submit id makes a repeat harmless) and makes one fax', async () => {
+    // seed 8: the first draw is below 0.5 (fault), the second above (passes)
+    h.sb.app.setFaults({ seed: 8, rules: [{ route: '^POST /mra/v1/outbound/faxes$', probability: 0.5, kind: '502' }] });
+    const { n1, out } = await load({});
+    const p = nextMessage<{ payload: Obj }>(out);
+    n1.receive({ payload: PDF, filename: 'a.pdf' });
+    (await p).payload.job_id!.should.equal('xsi-1000001');
+    h.sb.app.faultCounts['502']!.should.equal(1);
+    (await faxState(h.url)).jobs.should.have.length(1);
+  });
+
+  it('waiting with a single output (an older flow): the final status still goes out', async function () {
+    this.timeout(15000);
+    const { n1, out } = await load({ destinations: '15555550199', waitFinal: true, maxWait: 20 });
+    const p = nextMessage<{ payload: Obj }>(out, 10000);
+    n1.receive({ payload: PDF, filename: 'a.pdf' });
+    (await p).payload.state!.should.equal('failed');
+  });
+
   it('reports OT_TIMEOUT with the job id when the fax is not final within the maximum wait', async function () {
     this.timeout(10000);
     const { n1, out, caught } = await load({ destinations: '15555550100', waitFinal: true, maxWait: 1 }, { twoOutputs: true });
@@ -202,6 +221,7 @@ describe('ot-fax-send', () => {
       ['an unknown msg.documentType', {}, { payload: PDF, documentType: 'XYZ' }, /document type "XYZ" is not supported/],
       ['msg.faxOptions that is not an object', {}, { payload: PDF, faxOptions: 'x' }, /msg.faxOptions is not valid JSON/],
       ['an empty submit id', { submitId: 'key', submitIdType: 'msg' }, { payload: PDF }, /submit id is required/],
+      ['a maximum wait of 0 s', { waitFinal: true, maxWait: 0 }, { payload: PDF }, /maximum wait must be a number from 1 to 86400/],
     ];
     for (const [what, settings, msg, re] of cases) {
       it(what, async () => {
