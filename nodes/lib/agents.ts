@@ -8,6 +8,8 @@ export interface TlsOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   cert?: string | Buffer;
   key?: string | Buffer;
+  /** A PKCS#12 bundle (key + certificate), as Node-RED 5's tls-config node offers. */
+  pfx?: string | Buffer;
   passphrase?: string;
   servername?: string;
   /** Verification is on unless explicitly turned off. */
@@ -143,6 +145,7 @@ export function buildAgents(target: URL, tlsOpts: TlsOptions | undefined, proxy:
     ca: tlsOpts?.ca,
     cert: tlsOpts?.cert,
     key: tlsOpts?.key,
+    pfx: tlsOpts?.pfx,
     passphrase: tlsOpts?.passphrase,
     servername: tlsOpts?.servername,
     rejectUnauthorized: tlsOpts?.rejectUnauthorized !== false,

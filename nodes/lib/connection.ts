@@ -51,7 +51,8 @@ export function connectionOptions(RED: RED, def: ConnectionDef): Omit<ClientOpti
     if (tlsNode && typeof tlsNode.addTLSOptions === 'function') {
       const o = tlsNode.addTLSOptions({}) as TlsOptions & { ALPNProtocols?: string[] };
       if (o.passphrase) registerSecret(o.passphrase);
-      opts.tls = { ca: o.ca, cert: o.cert, key: o.key, passphrase: o.passphrase, servername: o.servername, rejectUnauthorized: o.rejectUnauthorized !== false };
+      // pfx: Node-RED 5's tls-config node can hold a PKCS#12 bundle instead of key and certificate files.
+      opts.tls = { ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase, servername: o.servername, rejectUnauthorized: o.rejectUnauthorized !== false };
     }
   }
   if (def.proxy) {

@@ -134,6 +134,13 @@ describe('config: Test connection endpoints need the write permission (real Node
     sets.filter((s) => s.err && s.types.some((t) => t.startsWith('ot-'))).should.have.length(0);
   });
 
+  it('runs the Node-RED under test (NODE_RED_PATH in the compat run)', async () => {
+    const admin = await token(nr.url, 'admin', 'admin-pass-1', '*');
+    const res = await fetch(`${nr.url}/settings`, { headers: { authorization: `Bearer ${admin}` } });
+    const expected = JSON.parse(fs.readFileSync(path.join(nodeRedDir(), 'package.json'), 'utf8')).version;
+    ((await res.json()) as { version: string }).version.should.equal(expected);
+  });
+
   it('refuses a request without a token (401)', async () => {
     (await call('ot-xecm', undefined, body())).status.should.equal(401);
     cs(h.sb.app).logins.should.equal(0);

@@ -7,7 +7,11 @@
 import 'should';
 import { useSandbox } from '../support/sandbox';
 import { useNodeRed, xecmConfig, FlowNode } from '../support/nr';
-import { coreNode, TLS_FILES, tlsFront, TlsFront } from '../support/servers';
+import fs from 'fs';
+import type { TLSSocket } from 'tls';
+import type { Node, NodeDef } from 'node-red';
+import { coreNode, json, startHttps, TLS_FILES, tlsFront, TlsFront } from '../support/servers';
+import type { RED } from '../../nodes/lib/nodered';
 import { OtError } from '../../nodes/lib/errors';
 import type { XecmConfigNode } from '../../nodes/xecm/xecm-connection';
 import type { OtdsConfigNode } from '../../nodes/otds/otds-connection';
@@ -105,5 +109,58 @@ describe('config: TLS with a private CA (core tls-config node)', () => {
     bad.body.ok.should.be.false();
     bad.body.code.should.equal('OT_NETWORK');
     bad.body.message.should.match(/TLS error/);
+  });
+});
+
+/**
+ * Stands in for Node-RED 5's tls-config node with a PKCS#12 bundle (certType "pfx"): its
+ * addTLSOptions() hands out `pfx` and `passphrase` instead of key and certificate.
+ */
+function pfxTlsModule(RED: RED): void {
+  function PfxTls(this: Node & { addTLSOptions(o: Record<string, unknown>): Record<string, unknown> }, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    this.addTLSOptions = (o) => Object.assign(o, { pfx: fs.readFileSync(TLS_FILES.clientP12), passphrase: TLS_FILES.clientP12Passphrase, ca: fs.readFileSync(TLS_FILES.ca), rejectUnauthorized: true });
+  }
+  RED.nodes.registerType('test-tls-pfx', PfxTls as unknown as Parameters<RED['nodes']['registerType']>[1]);
+}
+
+describe('config: mutual TLS (client certificates)', () => {
+  const helper = useNodeRed();
+  let server: Awaited<ReturnType<typeof startHttps>>;
+  const peers: string[] = [];
+  before(async () => {
+    server = await startHttps(
+      (_req, res, raw) => {
+        const cn = String((raw.socket as TLSSocket).getPeerCertificate().subject?.CN || '');
+        peers.push(cn);
+        json(res, 200, { client: cn });
+      },
+      { clientCa: TLS_FILES.clientCert },
+    );
+  });
+  after(() => server.close());
+
+  const url = () => `https://localhost:${server.port}/otcs/cs.exe/api`;
+  const call = () => (helper.getNode('xecm1') as unknown as XecmConfigNode).client.request<{ client: string }>({ operation: 'who am I', method: 'GET', path: 'v1/auth', auth: false });
+
+  it('presents the client certificate and key files of the tls-config node', async () => {
+    const x = xecmConfig(url(), { tls: 'tls1' });
+    await helper.load([tlsNode, xecmNode], [tlsConfig({ ca: TLS_FILES.ca, cert: TLS_FILES.clientCert, key: TLS_FILES.clientKey }), x.node], x.creds);
+    (await call()).data.client.should.equal('node-red-contrib-opentext test client');
+  });
+
+  it('presents a PKCS#12 bundle with its passphrase (Node-RED 5 tls-config)', async () => {
+    const x = xecmConfig(url(), { tls: 'tls1' });
+    await helper.load([pfxTlsModule, xecmNode], [{ id: 'tls1', type: 'test-tls-pfx' }, x.node], x.creds);
+    (await call()).data.client.should.equal('node-red-contrib-opentext test client');
+  });
+
+  it('fails with OT_NETWORK when the server demands a certificate and none is configured', async () => {
+    const x = xecmConfig(url(), { tls: 'tls1', retries: 1 });
+    await helper.load([tlsNode, xecmNode], [tlsConfig({ ca: TLS_FILES.ca }), x.node], x.creds);
+    const before = peers.length;
+    const e = await failure(call());
+    e.code.should.equal('OT_NETWORK');
+    peers.length.should.equal(before);
   });
 });

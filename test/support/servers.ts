@@ -18,6 +18,11 @@ export const TLS_FILES = {
   ca: path.join(TLS_DIR, 'ca.pem'),
   cert: path.join(TLS_DIR, 'server.pem'),
   key: path.join(TLS_DIR, 'server.key'),
+  /** A self-signed client certificate for mutual TLS, and the same as PKCS#12 (passphrase below). */
+  clientCert: path.join(TLS_DIR, 'client.pem'),
+  clientKey: path.join(TLS_DIR, 'client.key'),
+  clientP12: path.join(TLS_DIR, 'client.p12'),
+  clientP12Passphrase: 'test-p12-pass',
 };
 
 export interface Recorded {
@@ -102,9 +107,13 @@ export function startHttp(handler: LocalHandler, opts: { port?: number; host?: s
   return track(server, handler, 'http', opts.host || '127.0.0.1', opts.port ?? 0);
 }
 
-/** An HTTPS server with the test certificate (signed by the test CA). */
-export function startHttps(handler: LocalHandler, opts: { port?: number; host?: string } = {}): Promise<LocalServer> {
-  const server = https.createServer({ cert: fs.readFileSync(TLS_FILES.cert), key: fs.readFileSync(TLS_FILES.key) });
+/**
+ * An HTTPS server with the test certificate (signed by the test CA). With `clientCa` it demands a
+ * client certificate issued by that CA (mutual TLS).
+ */
+export function startHttps(handler: LocalHandler, opts: { port?: number; host?: string; clientCa?: string } = {}): Promise<LocalServer> {
+  const mutual = opts.clientCa ? { ca: fs.readFileSync(opts.clientCa), requestCert: true, rejectUnauthorized: true } : {};
+  const server = https.createServer({ cert: fs.readFileSync(TLS_FILES.cert), key: fs.readFileSync(TLS_FILES.key), ...mutual });
   return track(server, handler, 'https', opts.host || '127.0.0.1', opts.port ?? 0);
 }
 
