@@ -58,6 +58,20 @@ describe('ot-fax-send', () => {
     s.jobs[0].submitId!.should.equal(m.payload.submitId as string);
   });
 
+  it('works with an OCP tenant token instead of HTTP Basic (the job belongs to that account)', async () => {
+    const flow: FlowNode[] = [
+      TAB,
+      messagingConfig(h.url, { authMode: 'ocp', tokenUrl: `${h.url}/tenants/t1/oauth2/token` }),
+      { id: 'n1', type: 'ot-fax-send', z: 'tab1', server: 'm1', destinations: '15551234567', destinationsType: 'str', wires: [['out']] },
+      { id: 'out', type: 'helper', z: 'tab1' },
+    ];
+    await helper.load([messagingNode, sendNode], flow, { m1: { clientId: 'messaging-tenant', clientSecret: 'sandbox-messaging-secret' } } as never);
+    const p = nextMessage<{ payload: Obj }>(helper.getNode('out'));
+    helper.getNode('n1').receive({ payload: PDF });
+    (await p).payload.job_id!.should.equal('xsi-1000001');
+    ((await faxState(h.url)).jobs[0] as unknown as Obj).account!.should.equal('messaging-tenant@OAuthClients');
+  });
+
   it('sends the same message twice as one fax (X-MRA-SubmitId = msg._msgid)', async () => {
     const { n1, out } = await load({});
     const got = collect<{ payload: Obj }>(out);
