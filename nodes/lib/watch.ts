@@ -14,6 +14,8 @@ interface Saved {
   cursor?: string | number;
   /** [id, fingerprint] in insertion order, oldest first. */
   recent: Array<[string, string]>;
+  /** Set after the first complete poll (a source that was empty then has no cursor or ids). */
+  init?: boolean;
 }
 
 export interface SeenStoreOptions {
@@ -28,6 +30,8 @@ export interface SeenStoreOptions {
 export class SeenStore {
   private readonly recent = new Map<string, string>();
   cursor?: string | number;
+  /** Whether a first poll completed (what existed then is known), here or before a redeploy. */
+  initialised = false;
   private dirty = false;
   private loaded = false;
   private readonly key: string;
@@ -58,9 +62,11 @@ export class SeenStore {
       }
     });
     this.recent.clear();
+    this.initialised = false;
     if (saved && saved.v === 1 && Array.isArray(saved.recent)) {
       for (const [id, fp] of saved.recent) this.recent.set(String(id), String(fp));
       this.cursor = saved.cursor;
+      this.initialised = saved.init === true || saved.cursor !== undefined || saved.recent.length > 0;
     }
     this.loaded = true;
   }
@@ -98,6 +104,14 @@ export class SeenStore {
     if (this.recent.delete(String(id))) this.dirty = true;
   }
 
+  /** Record that a first poll completed. */
+  markInitialised(): void {
+    if (!this.initialised) {
+      this.initialised = true;
+      this.dirty = true;
+    }
+  }
+
   setCursor(c: string | number | undefined): void {
     if (c !== undefined && c !== this.cursor) {
       this.cursor = c;
@@ -107,7 +121,7 @@ export class SeenStore {
 
   async save(): Promise<void> {
     if (!this.dirty) return;
-    const value: Saved = { v: 1, cursor: this.cursor, recent: [...this.recent.entries()] };
+    const value: Saved = { v: 1, cursor: this.cursor, recent: [...this.recent.entries()], init: this.initialised || undefined };
     await new Promise<void>((resolve, reject) => {
       try {
         this.node.context().set(this.key, value, this.store as string, (err?: Error | null) => (err ? reject(err) : resolve()));
@@ -121,6 +135,7 @@ export class SeenStore {
   async reset(): Promise<void> {
     this.recent.clear();
     this.cursor = undefined;
+    this.initialised = false;
     this.dirty = true;
     await this.save();
   }
@@ -160,6 +175,10 @@ export interface PollerOptions {
    * message for "poll now", undefined for timer polls.
    */
   poll: (send: Send, trigger: Msg | undefined) => Promise<number>;
+  /** Status text while polling (default "polling"); node files pass their RED._() text. */
+  busyText?: string;
+  /** Status text after a poll (default "<n> new"; the time is added). */
+  resultText?: (count: number) => string;
 }
 
 /**
@@ -169,75 +188,129 @@ export interface PollerOptions {
  */
 export function startPoller(node: Node, opts: PollerOptions): { stop: () => void; pollNow: () => Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
   let stopped = false;
+  // Polls run strictly one after another (timer and "poll now" alike): two polls interleaving
+  // could both see an item as new and emit it twice.
+  let chain: Promise<void> = Promise.resolve();
 
-  const once = async (trigger: Msg | undefined, send: Send): Promise<void> => {
-    if (running) {
-      await running.catch(() => undefined);
-    }
+  const run = async (trigger: Msg | undefined, send: Send): Promise<void> => {
     if (stopped) return;
-    running = (async () => {
-      status(node, 'busy', 'polling', false);
-      try {
-        const n = await opts.poll(send, trigger);
-        status(node, n > 0 ? 'ok' : 'idle', `${n} new`);
-      } catch (e) {
-        const err = toOtError(e);
-        status(node, 'error', err.code.replace(/^OT_/, '').toLowerCase().replace(/_/g, ' '));
-        throw err;
-      }
-    })();
+    status(node, 'busy', opts.busyText || 'polling', false);
     try {
-      await running;
-    } finally {
-      running = undefined;
+      const n = await opts.poll(send, trigger);
+      if (!stopped) status(node, n > 0 ? 'ok' : 'idle', opts.resultText ? opts.resultText(n) : `${n} new`);
+    } catch (e) {
+      const err = toOtError(e);
+      if (!stopped) status(node, 'error', err.code.replace(/^OT_/, '').toLowerCase().replace(/_/g, ' '));
+      throw err;
     }
   };
+  const once = (trigger: Msg | undefined, send: Send): Promise<void> => {
+    const p = chain.then(() => run(trigger, send));
+    chain = p.catch(() => undefined);
+    return p;
+  };
 
+  const timerPoll = async () => {
+    timer = undefined;
+    try {
+      await once(undefined, (m) => node.send(m));
+    } catch (e) {
+      const err = toOtError(e);
+      // A message so Catch nodes can react to a failed timer poll; the next poll tries again.
+      if (!stopped) node.error(err, { payload: null, otError: err.toJSON(), topic: 'poll' } as unknown as Msg);
+    }
+    schedule();
+  };
   const schedule = () => {
-    if (stopped || !(opts.intervalSec > 0)) return;
-    timer = setTimeout(async () => {
-      try {
-        await once(undefined, (m) => node.send(m));
-      } catch (e) {
-        const err = toOtError(e);
-        // A message so Catch nodes can react to a failed timer poll.
-        node.error(err, { payload: null, otError: err.toJSON(), topic: 'poll' } as unknown as Msg);
-      }
-      schedule();
-    }, opts.intervalSec * 1000);
+    if (stopped || !(opts.intervalSec > 0) || timer) return;
+    timer = setTimeout(timerPoll, opts.intervalSec * 1000);
   };
 
   node.on('input', (m: NodeMessageInFlow, send: Send, done: (err?: Error) => void) => {
-    once(m as Msg, send).then(() => done(), (e) => {
-      (m as Msg).otError = toOtError(e).toJSON();
-      done(e instanceof OtError ? e : toOtError(e));
-    });
+    once(m as Msg, send).then(
+      () => done(),
+      (e) => {
+        (m as Msg).otError = toOtError(e).toJSON();
+        done(e instanceof OtError ? e : toOtError(e));
+      },
+    );
   });
   node.on('close', () => {
     stopped = true;
     if (timer) clearTimeout(timer);
+    timer = undefined;
   });
 
-  if (opts.intervalSec > 0 && opts.pollOnStart !== false) {
-    timer = setTimeout(async () => {
-      try {
-        await once(undefined, (m) => node.send(m));
-      } catch (e) {
-        const err = toOtError(e);
-        node.error(err, { payload: null, otError: err.toJSON(), topic: 'poll' } as unknown as Msg);
-      }
-      schedule();
-    }, 50);
-  } else {
-    schedule();
-  }
+  if (opts.intervalSec > 0 && opts.pollOnStart !== false) timer = setTimeout(timerPoll, 50);
+  else schedule();
   return {
     stop: () => {
       stopped = true;
       if (timer) clearTimeout(timer);
+      timer = undefined;
     },
     pollNow: () => once(undefined, (m) => node.send(m)),
   };
+}
+
+// ---- change polling -------------------------------------------------------------------------------
+
+/** How a polled item is recognised: its id, a fingerprint of its state, and its change time. */
+export interface ChangeKey {
+  id: string | number;
+  /** Changes when the item changes (a modify date, a version number...). */
+  fingerprint: string;
+  /** ISO time of the change (the cursor is the newest time seen). */
+  time?: string;
+}
+
+export interface ChangePollOptions<T> {
+  store: SeenStore;
+  /** Reads the items changed at or after the cursor (all items when it is undefined). */
+  fetch: (cursor: string | undefined) => Promise<T[]>;
+  key: (item: T) => ChangeKey;
+  /**
+   * The first poll after deploy (with nothing remembered): "new" remembers what exists without
+   * emitting it, "all" emits it. Default "new".
+   */
+  startWith?: 'new' | 'all';
+  /** Emits the new and changed items, oldest first; called before they are remembered. */
+  emit: (fresh: Array<{ item: T; change: 'new' | 'changed' }>) => void;
+}
+
+function timeOf(k: ChangeKey): number {
+  const t = k.time ? Date.parse(k.time) : NaN;
+  return Number.isNaN(t) ? 0 : t;
+}
+
+/**
+ * One poll of a change source with a cursor and de-duplication: reads what changed since the
+ * cursor, emits each item whose fingerprint was not emitted before (once, even across redeploys
+ * and restarts with a persistent context store), then remembers them and moves the cursor to the
+ * newest change time. Returns how many items were emitted.
+ */
+export async function pollChanges<T>(p: ChangePollOptions<T>): Promise<number> {
+  await p.store.load();
+  const first = !p.store.initialised;
+  const cursor = typeof p.store.cursor === 'string' ? p.store.cursor : undefined;
+  const items = await p.fetch(cursor);
+  const keyed = items.map((item) => ({ item, k: p.key(item) }));
+  keyed.sort((a, b) => timeOf(a.k) - timeOf(b.k) || String(a.k.id).localeCompare(String(b.k.id), undefined, { numeric: true }));
+  let newest = cursor;
+  for (const { k } of keyed) if (k.time && (newest === undefined || timeOf(k) > Date.parse(newest))) newest = k.time;
+  const fresh: Array<{ item: T; change: 'new' | 'changed' }> = [];
+  const seen = new Set<string>();
+  for (const { item, k } of keyed) {
+    const id = String(k.id);
+    if (seen.has(id) || !p.store.isNew(id, k.fingerprint)) continue;
+    seen.add(id);
+    if (!(first && (p.startWith || 'new') === 'new')) fresh.push({ item, change: p.store.has(id) ? 'changed' : 'new' });
+  }
+  if (fresh.length) p.emit(fresh);
+  for (const { k } of keyed) p.store.mark(k.id, k.fingerprint);
+  if (newest !== undefined) p.store.setCursor(newest);
+  p.store.markInitialised();
+  await p.store.save();
+  return fresh.length;
 }
