@@ -46,6 +46,8 @@ export = function (RED: RED) {
 
     startPoller(node, {
       intervalSec,
+      busyText: RED._('ot-fax-in.status.polling'),
+      resultText: (n) => RED._('ot-fax-in.status.received', { count: n }),
       poll: async (send) => {
         if (settingsError) throw invalidInput(settingsError.message);
         const cfg = configNode<MessagingConfigNode>(RED, node, def.server, 'Cloud Messaging');
