@@ -10,6 +10,7 @@ import { AddressInfo } from 'net';
 import should from 'should';
 import { useSandbox } from '../support/sandbox';
 import { until } from '../support/nr';
+import { inspectPdf } from '../../sandbox/pdf';
 
 type Obj = Record<string, unknown>;
 
@@ -264,8 +265,12 @@ describe('sandbox: Cloud Fax inbound queue', () => {
     doc.type.should.equal('PDF');
     const bytes = Buffer.from(doc.data, 'base64');
     bytes.subarray(0, 5).toString().should.equal('%PDF-');
-    (bytes.toString('latin1').match(/\/Type \/Page(?![a-z])/g) || []).should.have.length(2);
-    bytes.toString('latin1').should.containEql('Case: C-1001');
+    const pdf = inspectPdf(bytes);
+    pdf.errors.should.eql([]);
+    pdf.ok.should.be.true();
+    pdf.pages.should.equal(2);
+    pdf.lines.should.containEql('Case: C-1001');
+    pdf.lines.should.containEql('Page 2 of 2');
     doc.size.should.equal(bytes.length);
     const q = await queue();
     q[0].state!.should.equal('held');
