@@ -91,7 +91,7 @@ describe('sandbox: business workspaces', () => {
       const r = await a.call('GET', '/v2/businessworkspacetypes/103?expand_templates=true');
       r.status.should.equal(200);
       const p = (r.body.results as { data: { properties: Record<string, unknown> } }).data.properties;
-      p.wksp_type_name.should.equal('Department');
+      should(p.wksp_type_name).equal('Department');
       (p.templates as unknown[]).should.have.length(1);
       const missing = await a.call('GET', '/v2/businessworkspacetypes/999');
       missing.status.should.equal(404);
@@ -133,7 +133,7 @@ describe('sandbox: business workspaces', () => {
       const node = h.sb.app.area<{ nodes: Map<number, { type: number; parent_id: number; name: string; categories: Record<string, Record<string, unknown>> }> }>('cs').nodes.get(id)!;
       node.type.should.equal(848);
       node.parent_id.should.equal(2500);
-      node.categories['9901']['9901_2'].should.equal('C-2000');
+      should(node.categories['9901']['9901_2']).equal('C-2000');
       node.categories['9901'].should.have.property('9901_3', null);
       const ws = (h.sb.state('bws') as { workspaces: Array<{ id: number; folders: Array<{ name: string; type: number }>; bo: unknown[] }> }).workspaces.find((w) => w.id === id)!;
       ws.folders.map((f) => f.name).should.eql(['Statements', 'Correspondence', 'Contracts']);
@@ -152,9 +152,9 @@ describe('sandbox: business workspaces', () => {
       const id = (r.body.results as { id: number }).id;
       const get = await a.call('GET', `/v2/businessworkspaces/${id}`);
       const data = (get.body.results as { data: { properties: Record<string, unknown>; business_properties: Record<string, unknown> } }).data;
-      data.properties.name.should.equal('CASE-2026-100'); // generated from the business object
-      data.properties.parent_id.should.equal(26010);
-      data.business_properties.workspace_type_name.should.equal('Case');
+      should(data.properties.name).equal('CASE-2026-100'); // generated from the business object
+      should(data.properties.parent_id).equal(26010);
+      should(data.business_properties.workspace_type_name).equal('Case');
     });
 
     it('rejects a JSON request body (Content Server reads only form fields): no template can be determined', async () => {
@@ -174,7 +174,7 @@ describe('sandbox: business workspaces', () => {
       badType.body.error!.should.match(/Invalid value for attribute 'Manager'/);
       const badEnum = await a.call('POST', '/v2/businessworkspaces', { body: customer({ roles: { categories: { '9901': { '9901_2': 'C-2000', '9901_4': 'Gold' } } } }) });
       badEnum.status.should.equal(400);
-      h.sb.state('bws').should.have.property('created', 0);
+      should(h.sb.state('bws')).have.property('created', 0);
     });
 
     it('rejects unknown templates, a template of another type, unknown business object types and a missing name', async () => {
@@ -199,7 +199,7 @@ describe('sandbox: business workspaces', () => {
       const sameName = await a.call('POST', '/v2/businessworkspaces', { body: customer({ bo_id: 'C-3000' }) });
       sameName.status.should.equal(400);
       sameName.body.error!.should.match(/already exists/);
-      h.sb.state('bws').should.have.property('created', 1);
+      should(h.sb.state('bws')).have.property('created', 1);
     });
   });
 
@@ -256,7 +256,7 @@ describe('sandbox: business workspaces', () => {
       const r = await a.call('GET', '/v2/businessworkspaces/26020');
       r.status.should.equal(200);
       const data = (r.body.results as { data: Record<string, Record<string, unknown> & unknown[]> }).data;
-      data.properties.name.should.equal('CASE-2026-002');
+      should(data.properties.name).equal('CASE-2026-002');
       data.business_properties.should.have.properties({ workspace_type_id: 102, workspace_type_name: 'Case' });
       (data.workspace_references as unknown as Array<Record<string, unknown>>)[0].should.have.properties({ business_object_id: 'CASE-2026-002', business_object_type: 'CASE', ext_system_id: 'CRM' });
       (await a.call('GET', '/v1/businessworkspaces/26020')).status.should.equal(200);

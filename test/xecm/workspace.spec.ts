@@ -234,7 +234,7 @@ describe('ot-workspace: business workspace', () => {
       second.payload!.created!.should.be.false();
       second.workspaceId!.should.equal(first.workspaceId!);
       bws().created.should.equal(1);
-      bws().workspaces.find((x) => x.id === first.workspaceId)!.categories['9911']['9911_2'].should.equal('CASE-2026-300');
+      should(bws().workspaces.find((x) => x.id === first.workspaceId)!.categories['9911']['9911_2']).equal('CASE-2026-300');
       const existing = await run(w, out, { payload: { caseId: 'CASE-2026-001' } });
       existing.payload!.should.have.properties({ id: 26010, created: false });
       bws().created.should.equal(1);
