@@ -6,7 +6,7 @@
  */
 import crypto from 'crypto';
 import { Area, Ctx, csError, csParams, HttpError, SandboxApp } from '../server';
-import { OtdsState, validateBearer, validateOtdsTicket } from './otds';
+import { validateBearer, validateOtdsTicket } from './otds';
 
 export interface CsUser {
   id: number;
