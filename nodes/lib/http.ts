@@ -86,7 +86,7 @@ const NOT_PROCESSED_STATUSES = new Set([429, 503]);
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPROXY', 'CERT_HAS_EXPIRED']);
 const NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT', ...NOT_SENT_CODES]);
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|DEPTH_ZERO|ERR_TLS/;
-const SECRET_REQUEST_HEADERS = ['authorization', 'otcsticket', 'otdsticket', 'cookie', 'proxy-authorization'];
+const SECRET_REQUEST_HEADERS = ['authorization', 'otcsticket', 'otdsticket', 'cookie', 'proxy-authorization', 'x-api-key'];
 
 /** Whether a network error is a TLS failure (untrusted or invalid certificate, handshake). */
 function isTlsFailure(e: unknown): boolean {
@@ -284,6 +284,8 @@ export class HttpClient {
       let retry: { delay: number; err: OtError } | undefined;
       const release = opts.unlimited ? () => undefined : await this.limiter.acquire();
       try {
+        // Closed while waiting for a slot or in a back-off: a redeployed node sends nothing more.
+        if (this.closed) throw new OtError({ code: 'OT_UNAVAILABLE', message: `${this.options.name}: the connection was closed (node redeployed)`, operation: opts.operation, attempts: attempt - 1 });
         if (bodyUsed && (!replayable || singleBody)) {
           // A stream or a form-data object can be sent once; without a factory it cannot be resent.
           throw new OtError({ code: 'OT_API', message: `${opts.operation}: the request failed and its body (a stream) cannot be sent again`, operation: opts.operation, attempts: attempt - 1 });

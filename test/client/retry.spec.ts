@@ -237,6 +237,19 @@ describe('client: what is retried and what is not (local servers)', () => {
     server.requests.map((r) => Number(new URL(r.url, 'http://x').searchParams.get('n'))).should.eql(Array.from({ length: 40 }, (_, n) => n));
   });
 
+  it('stops retrying when the client is closed during the back-off (node redeployed)', async () => {
+    const s = await scripted([503, 200]);
+    const c = client(s.url, { baseDelayMs: 400, random: () => 0.5 });
+    const pending = get(c);
+    await sleep(100);
+    c.close();
+    const e = await rejection(pending);
+    e.code.should.equal('OT_UNAVAILABLE');
+    e.message.should.match(/closed/);
+    await sleep(500);
+    s.requests.length.should.equal(1);
+  });
+
   it('fails a closed client with OT_UNAVAILABLE', async () => {
     server = await startHttp((_req, res) => json(res, 200, {}));
     const c = client(server.url);
