@@ -54,14 +54,18 @@ export const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.is
 /**
  * Content Server answers some refusals with HTTP 500 (per its API definition): an invalid action
  * for the node's subtype, an invalid category attribute, a node it cannot get. Those are the
- * caller's input, not a server failure, so they get the pack's input / not-found codes.
+ * caller's input, not a server failure, so they get the pack's input / not-found codes. A 400
+ * "invalid parent_id N" names a container that does not exist: not found.
  */
 const NOT_FOUND_500 = /Could not get a node for|could not be accessed|invalid ID/i;
 const INPUT_500 = /invalid action '|Invalid attribute entry|Invalid specification|Invalid block size|is required|Invalid value for attribute/i;
 
 export function remapCsError(e: unknown): unknown {
-  if (!isOtError(e) || e.code !== 'OT_API' || e.statusCode !== 500 || !e.apiMessage) return e;
-  const code: OtErrorCode | undefined = NOT_FOUND_500.test(e.apiMessage) ? 'OT_NOT_FOUND' : INPUT_500.test(e.apiMessage) ? 'OT_INVALID_INPUT' : undefined;
+  if (!isOtError(e) || !e.apiMessage) return e;
+  let code: OtErrorCode | undefined;
+  if (e.code === 'OT_API' && e.statusCode === 500) code = NOT_FOUND_500.test(e.apiMessage) ? 'OT_NOT_FOUND' : INPUT_500.test(e.apiMessage) ? 'OT_INVALID_INPUT' : undefined;
+  // "invalid parent_id 123" alone: the container does not exist.
+  else if (e.code === 'OT_INVALID_INPUT' && e.statusCode === 400 && /invalid parent_id \d+\s*$/i.test(e.apiMessage)) code = 'OT_NOT_FOUND';
   if (!code) return e;
   return new OtError({ code, message: e.message, statusCode: e.statusCode, operation: e.operation, attempts: e.attempts, apiMessage: e.apiMessage, details: e.details });
 }

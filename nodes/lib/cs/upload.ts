@@ -141,6 +141,7 @@ export async function prepareContent(input: ContentInput): Promise<ContentSource
   const data = input.data;
   const fileName = given || 'document';
   const mimeType = input.mimeType || mimeFromName(fileName);
+  if (data === undefined || data === null) throw invalidInput('there is no content: give msg.payload (Buffer, text or stream) or a file path');
   if (Buffer.isBuffer(data) || typeof data === 'string') {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (buf.length === 0) throw invalidInput('the content is empty');
@@ -163,7 +164,6 @@ export async function prepareContent(input: ContentInput): Promise<ContentSource
       label: 'stream',
     };
   }
-  if (data === undefined || data === null || data === '') throw invalidInput('there is no content: give msg.payload (Buffer, text or stream) or a file path');
   throw invalidInput(`the content must be a Buffer, text, a readable stream or a file path, not ${Array.isArray(data) ? 'an array' : typeof data}`);
 }
 
