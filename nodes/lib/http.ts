@@ -315,14 +315,17 @@ export class HttpClient {
         if (ok) return { status: res.status, headers: res.headers, data: res.data as T, attempts: attempt };
         const errBody = res.data instanceof Readable ? parseBody(await readSome(res.data), header(res.headers, 'content-type')) : res.data;
         const err = httpError(opts.operation, res.status, errBody, attempt);
-        if (res.status === 401 && useAuth && !reauthed && (replayable && !singleBody || !body)) {
-          // One re-login and one retry, whatever the attempt count.
-          reauthed = true;
-          this.stats.reauths++;
+        if (res.status === 401 && useAuth && res.sameOrigin) {
+          // The credential was refused: forget it (even when this request cannot be repeated, the
+          // next one then logs in first), and log in again once and retry, whatever the attempt count.
           this.options.auth!.invalidate(sent);
-          attempt--;
-          retry = { delay: 0, err };
-          continue;
+          if (!reauthed && (replayable && !singleBody || !body)) {
+            reauthed = true;
+            this.stats.reauths++;
+            attempt--;
+            retry = { delay: 0, err };
+            continue;
+          }
         }
         const canRepeat = idempotent || NOT_PROCESSED_STATUSES.has(res.status);
         if (RETRY_STATUSES.has(res.status) && attempt < maxAttempts && canRepeat && (replayable && !singleBody || !body)) {

@@ -11,7 +11,8 @@ import { start } from '../../sandbox';
 import { cs } from '../../sandbox/areas/cs-core';
 import { otds } from '../../sandbox/areas/otds';
 import { useSandbox } from '../support/sandbox';
-import { faultSeed, sleep } from '../support/servers';
+import { faultSeed, json, sleep, startHttp } from '../support/servers';
+import { multipart } from '../../nodes/lib/http';
 
 function csClient(baseUrl: string, opts: Partial<ClientOptions> = {}, username = 'Admin', password = 'sandbox-admin') {
   const client = new HttpClient({ name: 'Extended ECM', baseUrl, baseDelayMs: 20, maxDelayMs: 2000, ...opts });
@@ -232,5 +233,36 @@ describe('client: OTDS token expiry', () => {
     const firstSecond = counts.indexOf(2);
     firstSecond.should.be.above(10);
     client.stats.reauths.should.equal(0);
+  });
+});
+
+describe('client: a 401 on a request that cannot be repeated', () => {
+  it('forgets the refused ticket, so the next request logs in first instead of meeting another 401', async () => {
+    // A minimal Content Server: tickets T1, T2, ...; only the newest is valid.
+    let valid = '';
+    let n = 0;
+    const server = await startHttp((req, res) => {
+      if (req.method === 'POST' && req.url === '/api/v1/auth') {
+        valid = `T${++n}-ticket-value`;
+        return json(res, 200, { ticket: valid });
+      }
+      if (req.headers.otcsticket !== valid) return json(res, 401, { error: 'Session expired or invalid. Please log in again.' });
+      json(res, 200, { ok: true });
+    });
+    try {
+      const { client } = csClient(`${server.url}/api`);
+      await client.request({ operation: 'get', method: 'GET', path: 'v2/nodes/1' });
+      valid = 'expired-on-the-server';
+      // a multipart body given as an object (no factory) can be sent once: no re-login and retry
+      const upload = multipart({ body: JSON.stringify({ type: 144, parent_id: 2000, name: 'a.txt' }) }, { file: { data: Buffer.from('abc'), filename: 'a.txt' } });
+      const e = await rejection(client.request({ operation: 'upload', method: 'POST', path: 'v2/nodes', body: upload }));
+      e.code.should.equal('OT_AUTH');
+      const before = server.requests.length;
+      (await client.request({ operation: 'get', method: 'GET', path: 'v2/nodes/1' })).status.should.equal(200);
+      // a login, then the GET: the refused ticket was not sent again
+      server.requests.slice(before).map((r) => `${r.method} ${r.url}`).should.eql(['POST /api/v1/auth', 'GET /api/v2/nodes/1']);
+    } finally {
+      await server.close();
+    }
   });
 });
