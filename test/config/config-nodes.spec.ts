@@ -293,6 +293,20 @@ describe('config: secrets stay out of status, logs and messages; flows share one
     (statuses[statuses.length - 1] as { fill: string }).fill.should.equal('green');
   });
 
+  it('a failed login is not latched: the next message succeeds once the password is right again', async () => {
+    await helper.load([xecmNode, probeModule], flow(), { xecm1: { username: 'Admin', password: 'sandbox-admin' } });
+    const user = cs(h.sb.app).users.get(1000)!;
+    user.password = 'rotated-by-the-admin';
+    const caught = nextMessage<{ error: { code: string } }>(helper.getNode('caught'));
+    helper.getNode('probe').receive({ payload: 'first' });
+    (await caught).error.code.should.equal('OT_AUTH');
+    user.password = 'sandbox-admin';
+    const out = nextMessage<{ payload: string }>(helper.getNode('out'));
+    helper.getNode('probe').receive({ payload: 'second' });
+    (await out).payload.should.equal('Admin');
+    cs(h.sb.app).logins.should.equal(1);
+  });
+
   it('a missing connection is a catchable OT_INVALID_INPUT', async () => {
     const f = flow();
     (f[2] as FlowNode).server = '';
