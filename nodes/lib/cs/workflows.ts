@@ -291,7 +291,7 @@ function taskOf(t: unknown): ProcessTask {
 
 /** `GET v2/workflows/status/processes/{id}` (+ the activities of the main subprocess when asked). */
 export async function getProcessStatus(client: HttpClient, processId: number, opts: { history?: boolean } = {}): Promise<ProcessStatus> {
-  const res = await client.request<Obj>({ operation: 'get workflow status', method: 'GET', path: `v2/workflows/status/processes/${processId}` });
+  const res = await mapped(() => client.request<Obj>({ operation: 'get workflow status', method: 'GET', path: `v2/workflows/status/processes/${processId}` }));
   const r = firstResult(res.data);
   const steps = obj(r.step_list);
   const d = obj(r.wf_details);
@@ -388,7 +388,7 @@ export const STANDARD_TASK_ACTIONS = ['SendOn', 'Delegate', 'SendForReview', 'Re
  */
 export async function sendOnTask(client: HttpClient, task: TaskRef, input: { action?: string; customAction?: string; comment?: string }): Promise<void> {
   if (!input.action === !input.customAction) throw invalidInput('send on needs exactly one of a standard action or a custom action');
-  try {
+  await mapped(async () => {
     await client.request({
       operation: 'send on task',
       method: 'PUT',
@@ -397,12 +397,21 @@ export async function sendOnTask(client: HttpClient, task: TaskRef, input: { act
       // A repeated send-on would act on the next step (or fail): never repeat it blindly.
       idempotent: false,
     });
+  });
+}
+
+/**
+ * The workflow endpoints answer 400 for permission problems and unknown processes (spec:
+ * "No permission to change the status of the process", "Could not access task status"): give
+ * those their own codes.
+ */
+async function mapped<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
   } catch (e) {
-    if (e instanceof OtError && e.statusCode === 400 && /no permission|not assigned/i.test(e.apiMessage || '')) {
-      throw new OtError({ code: 'OT_FORBIDDEN', message: e.message, statusCode: e.statusCode, operation: e.operation, attempts: e.attempts, apiMessage: e.apiMessage });
-    }
-    if (e instanceof OtError && e.statusCode === 400 && /could not access task status/i.test(e.apiMessage || '')) {
-      throw new OtError({ code: 'OT_NOT_FOUND', message: e.message, statusCode: e.statusCode, operation: e.operation, attempts: e.attempts, apiMessage: e.apiMessage });
+    if (e instanceof OtError && e.statusCode === 400) {
+      const code = /no permission|not assigned/i.test(e.apiMessage || '') ? 'OT_FORBIDDEN' : /could not access task status/i.test(e.apiMessage || '') ? 'OT_NOT_FOUND' : undefined;
+      if (code) throw new OtError({ code, message: e.message, statusCode: e.statusCode, operation: e.operation, attempts: e.attempts, apiMessage: e.apiMessage });
     }
     throw e;
   }
@@ -418,10 +427,10 @@ export function taskAction(action: string): { action?: string; customAction?: st
 /** `PUT v2/processes/{pid}/status` with status=suspend|resume|stop|archive. */
 export async function changeProcessStatus(client: HttpClient, processId: number, status: ProcessStatusChange): Promise<void> {
   // Not repeated after a lost response: the second suspend or stop would be refused.
-  await client.request({ operation: `${status} workflow`, method: 'PUT', path: `v2/processes/${processId}/status`, body: form({ status }), idempotent: false });
+  await mapped(() => client.request({ operation: `${status} workflow`, method: 'PUT', path: `v2/processes/${processId}/status`, body: form({ status }), idempotent: false }));
 }
 
 /** `DELETE v2/processes/{pid}`. */
 export async function deleteProcess(client: HttpClient, processId: number): Promise<void> {
-  await client.request({ operation: 'delete workflow', method: 'DELETE', path: `v2/processes/${processId}`, idempotent: false });
+  await mapped(() => client.request({ operation: 'delete workflow', method: 'DELETE', path: `v2/processes/${processId}`, idempotent: false }));
 }
