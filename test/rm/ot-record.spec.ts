@@ -7,7 +7,7 @@
  */
 import should from 'should';
 import { useSandbox } from '../support/sandbox';
-import { useNodeRed, nextMessage, TAB, xecmConfig, type FlowNode } from '../support/nr';
+import { useNodeRed, TAB, xecmConfig, type FlowNode } from '../support/nr';
 
 const xecmNode = require('../../nodes/xecm/ot-xecm');
 const recordNode = require('../../nodes/rm/ot-record');
