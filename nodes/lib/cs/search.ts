@@ -6,7 +6,8 @@ import type { HttpClient } from '../http';
 import { form } from '../http';
 import { invalidInput } from '../errors';
 import { collectPages, csPaging, PagingOptions } from '../paging';
-import { csRequest, NodeProps, obj, ListResult } from './nodes';
+import { childrenChangedSince, csRequest, NodeProps, obj, ListResult } from './nodes';
+import { listAssignments, type Assignment } from './workflows';
 
 export interface SearchQuery {
   /** LQL, e.g. `OTName:"Contract*" AND OTSubType:144`. */
@@ -79,4 +80,51 @@ export async function searchChangedSince(client: HttpClient, q: SearchQuery, sin
     if (out.length > max) throw invalidInput(`search: more than ${max} changed items; narrow the query`);
   }
   return out;
+}
+
+// ---- what an ECM watch reads ----------------------------------------------------------------------
+
+/** What the ECM watch polls. */
+export type EcmWatchSource =
+  | { kind: 'folder'; folderId: number; subfolders?: boolean; whereType?: number[] }
+  | { kind: 'search'; where: string }
+  | { kind: 'assignments' };
+
+/** One item read by a watch poll, with what the de-duplication needs. */
+export interface EcmChange {
+  id: string | number;
+  /** Changes with the item (its modify date; for an assignment, its id and due date). */
+  fingerprint: string;
+  /** The change time (modify date) of nodes; assignments have none. */
+  time?: string;
+  kind: 'node' | 'assignment';
+  item: NodeProps | Assignment;
+}
+
+function nodeChange(p: NodeProps): EcmChange {
+  const t = typeof p.modify_date === 'string' ? p.modify_date : undefined;
+  return { id: p.id, fingerprint: `${t ?? ''}|${p.size ?? ''}`, time: t, kind: 'node', item: p };
+}
+
+/**
+ * The items of a watch source changed at or after `since` (all of them when undefined): a folder's
+ * children by modify date; a folder with its sub-folders, or a search, through the search API with
+ * a modify-date window (`OTLocation:<folder>` for "anywhere below"); the user's workflow
+ * assignments (all of them: the list holds only open tasks).
+ */
+export async function ecmChangesSince(client: HttpClient, source: EcmWatchSource, since: string | undefined): Promise<EcmChange[]> {
+  if (source.kind === 'assignments') {
+    return (await listAssignments(client)).map((a) => ({ id: a.id, fingerprint: `${a.date_due ?? ''}`, kind: 'assignment', item: a }));
+  }
+  if (source.kind === 'folder' && !source.subfolders) {
+    return (await childrenChangedSince(client, source.folderId, since, { whereType: source.whereType })).map(nodeChange);
+  }
+  let where: string;
+  if (source.kind === 'folder') {
+    const types = source.whereType && source.whereType.length ? ` AND (${source.whereType.map((t) => `OTSubType:${t}`).join(' OR ')})` : '';
+    where = `OTLocation:${source.folderId}${types}`;
+  } else {
+    where = source.where;
+  }
+  return (await searchChangedSince(client, { where }, since)).map(nodeChange);
 }
