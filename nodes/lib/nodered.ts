@@ -21,8 +21,9 @@ export interface TypedProp {
 export function evalProp(RED: RED, node: Node, msg: Msg | undefined, value: string | undefined, type: string | undefined): Promise<unknown> {
   const t = type || 'str';
   if (value === undefined || value === null) return Promise.resolve(undefined);
-  if (t === 'str' || t === '' ) return Promise.resolve(value);
-  if ((t === 'msg' || t === 'flow' || t === 'global') && value === '') return Promise.resolve(undefined);
+  if (t === 'str' || t === '') return Promise.resolve(value);
+  // An empty field means "not set" for every type but plain text (an empty json/num is no value).
+  if (value === '' && t !== 'str') return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     try {
       RED.util.evaluateNodeProperty(value, t, node, msg as NodeMessage, (err: Error | null, result: unknown) => {
