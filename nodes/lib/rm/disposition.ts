@@ -89,6 +89,16 @@ export async function listDispositionSearches(client: HttpClient, containerId = 
   return r.items;
 }
 
+/** A disposition search by id, or by name among the searches of the Dispositions workspace (container 0). */
+export async function resolveSearch(client: HttpClient, ref: unknown, containerId = 0): Promise<DispositionSearch> {
+  if (typeof ref === 'number' || (typeof ref === 'string' && /^\s*\d+\s*$/.test(ref))) return { id: Number(ref), name: '' };
+  if (typeof ref !== 'string' || !ref.trim()) throw new OtError({ code: 'OT_INVALID_INPUT', message: `the disposition search must be its id or name, got ${JSON.stringify(ref)?.slice(0, 40)}` });
+  const name = ref.trim().toLowerCase();
+  const found = (await listDispositionSearches(client, containerId)).find((s) => s.name.toLowerCase() === name);
+  if (!found) throw new OtError({ code: 'OT_NOT_FOUND', message: `no disposition search named "${ref.trim()}" in disposition container ${containerId}`, details: { search: ref.trim(), containerId } });
+  return found;
+}
+
 function snapshotOf(searchId: number, d: Obj): SnapshotInfo | undefined {
   const qdate = str(d.qdate);
   if (!qdate) return undefined;
