@@ -171,6 +171,23 @@ describe('sandbox cs: categories', () => {
     (await catsOf(2201)).should.have.length(0);
   });
 
+  it('takes set rows (C_S_R_A, multi-value arrays), updates a row and removes one', async () => {
+    const r = await create({ categories: { '9870_2': 'K-9', '9870_3_1_4': 'ACME', '9870_3_1_5': 'claimant', '9870_3_2_4': 'Globex', '9870_3_2_6': ['+1 555 0101', '+1 555 0102'] } }, 'Parties');
+    r.status.should.equal(200);
+    const id = props(r).id;
+    const v = (await catsOf(id))[0].data as Obj;
+    (v.categories as Obj).should.containEql({ '9870_2': 'K-9', '9870_3_1_4': 'ACME', '9870_3_1_5': 'claimant', '9870_3_2_4': 'Globex' });
+    (v.categories as Obj)['9870_3_2_6']!.should.eql(['+1 555 0101', '+1 555 0102']);
+    (await cs(h.csUrl, `v2/nodes/${id}/categories/9870/`, { method: 'PUT', ticket: t, body: { '9870_3_2_5': 'respondent', '9870_3_1': '' } })).status.should.equal(200);
+    const after = ((await catsOf(id))[0].data as Obj).categories as Obj;
+    Object.keys(after).filter((k) => k.startsWith('9870_3_1_')).should.have.length(0);
+    after['9870_3_2_5']!.should.equal('respondent');
+    (await create({ categories: { '9870_3_6_4': 'row six' } }, 'Too many rows')).status.should.equal(400);
+    (await create({ categories: { '9870_3_1_9': 'x' } }, 'No such child')).status.should.equal(500);
+    (await create({ categories: { '9870_3': 'x' } }, 'Set as a value')).status.should.equal(400);
+    (await create({ categories: { '9870_3_1_5': 'judge' } }, 'Invalid role')).status.should.equal(400);
+  });
+
   it('serves the category create form', async () => {
     const r = await cs(h.csUrl, 'v1/forms/nodes/categories/create', { ticket: t, query: { id: 2500, category_id: 9840 } });
     r.status.should.equal(200);

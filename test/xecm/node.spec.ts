@@ -28,9 +28,9 @@ describe('ot-node', () => {
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  async function load(settings: Obj) {
+  async function load(settings: Obj, connection: Obj = {}) {
     await helper.unload();
-    const cfg = xecmConfig(h.csUrl, { retries: 2, maxDelay: 0.2 });
+    const cfg = xecmConfig(h.csUrl, { retries: 2, maxDelay: 0.2, ...connection });
     const flow: FlowNode[] = [TAB, cfg.node, { id: 'n1', type: 'ot-node', z: 'tab1', server: 'xecm1', operation: 'get', node: 'nodeId', nodeType: 'msg', ...settings, wires: [['out']] }, { id: 'out', type: 'helper', z: 'tab1' }, ...catcher()];
     await helper.load([xecmNode, ecmNode], flow, cfg.creds as never);
     return { n1: helper.getNode('n1'), out: helper.getNode('out'), caught: helper.getNode('caught') };
@@ -42,8 +42,8 @@ describe('ot-node', () => {
     n1.receive(msg);
     return Promise.race([ok, bad.then((c) => Promise.reject(new Error(`${c.error.code}: ${c.error.message}`)))]);
   }
-  async function fail(settings: Obj, msg: Obj): Promise<Caught> {
-    const { n1, out, caught } = await load(settings);
+  async function fail(settings: Obj, msg: Obj, connection: Obj = {}): Promise<Caught> {
+    const { n1, out, caught } = await load(settings, connection);
     const bad = nextMessage<Caught>(caught, 10000);
     const ok = nextMessage<Out>(out, 10000);
     n1.receive(msg);
@@ -231,6 +231,24 @@ describe('ot-node', () => {
         const c = await fail(settings, msg);
         c.error.code!.should.equal('OT_INVALID_INPUT', JSON.stringify([settings, msg]));
       }
+    });
+
+    it('transport failures: OT_TIMEOUT, OT_NETWORK, OT_RATE_LIMITED, OT_UNAVAILABLE (after the retries)', async function () {
+      this.timeout(20000);
+      const route = 'GET .*/v2/nodes/2201$';
+      h.sb.app.setFaults({ rules: [{ route, probability: 1, kind: 'hang', ms: 5000 }] });
+      (await fail({ operation: 'get' }, { nodeId: 2201 }, { timeout: 1, retries: 1 })).error.code!.should.equal('OT_TIMEOUT');
+      h.sb.app.setFaults({ rules: [{ route, probability: 1, kind: 'reset' }] });
+      (await fail({ operation: 'get' }, { nodeId: 2201 }, { retries: 2 })).error.code!.should.equal('OT_NETWORK');
+      h.sb.app.setFaults({ rules: [{ route, probability: 1, kind: '429', retryAfter: 3600 }] });
+      (await fail({ operation: 'get' }, { nodeId: 2201 })).error.code!.should.equal('OT_RATE_LIMITED');
+      h.sb.app.setFaults({ rules: [{ route, probability: 1, kind: '503' }] });
+      const before = h.sb.app.faultCounts['503'] || 0;
+      (await fail({ operation: 'get' }, { nodeId: 2201 })).error.code!.should.equal('OT_UNAVAILABLE');
+      ((h.sb.app.faultCounts['503'] || 0) - before).should.equal(2); // retried once
+      h.sb.app.setFaults({ rules: [{ route, probability: 1, kind: 'expired' }] });
+      // an expired ticket: one re-login, then the same answer again -> OT_AUTH
+      (await fail({ operation: 'get' }, { nodeId: 2201 })).error.code!.should.equal('OT_AUTH');
     });
 
     it('unknown nodes: OT_NOT_FOUND for get, browse, download and categories', async () => {
