@@ -53,7 +53,7 @@ export async function cs(csUrl: string, path: string, call: CsCall = {}): Promis
     const fd = new FormData();
     for (const [k, v] of Object.entries(call.multipart.fields || {})) fd.append(k, v);
     if (call.body !== undefined) fd.append('body', JSON.stringify(call.body));
-    for (const [k, f] of Object.entries(call.multipart.files || {})) fd.append(k, new Blob([typeof f.data === 'string' ? Buffer.from(f.data) : f.data], { type: f.type || 'application/octet-stream' }), f.name);
+    for (const [k, f] of Object.entries(call.multipart.files || {})) fd.append(k, new Blob([new Uint8Array(typeof f.data === 'string' ? Buffer.from(f.data) : f.data)], { type: f.type || 'application/octet-stream' }), f.name);
     body = fd;
   } else if (call.json !== undefined) {
     headers['content-type'] = 'application/json';
