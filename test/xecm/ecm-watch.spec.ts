@@ -215,6 +215,24 @@ describe('ot-ecm-watch', () => {
     more[0].assignmentId!.should.not.equal(got[0].assignmentId);
   });
 
+  it('keeps its memory in the named context store', async () => {
+    helper.settings({ contextStorage: { default: { module: 'memory' }, keep: { module: 'memory' } } });
+    try {
+      const n = await load({ store: 'keep' });
+      // the helper does not start context plugins itself; do what the runtime does at start
+      await (helper as unknown as { _redNodes: { loadContextsPlugin(): Promise<void> } })._redNodes.loadContextsPlugin();
+      tick();
+      const a = await addDoc(2100, 'kept.pdf');
+      await poll(n);
+      const keys = (store: string) => new Promise<string[]>((resolve, reject) => n.w1.context().keys(store, (err: Error | null | undefined, k?: string[]) => (err ? reject(err) : resolve(k || []))));
+      (await keys('keep')).filter((k) => k.startsWith('otEcmWatch_')).should.have.length(1);
+      (await keys('default')).filter((k) => k.startsWith('otEcmWatch_')).should.have.length(0);
+      should.exist(a);
+    } finally {
+      helper.settings({});
+    }
+  });
+
   it('reports bad settings and unknown folders to Catch', async () => {
     const cases: Array<[Obj, string]> = [
       [{ folder: '', folderType: 'num' }, 'OT_INVALID_INPUT'],
