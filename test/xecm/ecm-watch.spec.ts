@@ -224,7 +224,7 @@ describe('ot-ecm-watch', () => {
       tick();
       const a = await addDoc(2100, 'kept.pdf');
       await poll(n);
-      const keys = (store: string) => new Promise<string[]>((resolve, reject) => n.w1.context().keys(store, (err: Error | null | undefined, k?: string[]) => (err ? reject(err) : resolve(k || []))));
+      const keys = (store: string) => new Promise<string[]>((resolve, reject) => n.w1.context().keys(store, (err: Error, k: unknown[]) => (err ? reject(err) : resolve((k || []).map(String)))));
       (await keys('keep')).filter((k) => k.startsWith('otEcmWatch_')).should.have.length(1);
       (await keys('default')).filter((k) => k.startsWith('otEcmWatch_')).should.have.length(0);
       should.exist(a);
