@@ -109,10 +109,15 @@ function sandboxCredentials(fixtureDir) {
   const account = (Array.isArray(messaging.accounts) && messaging.accounts[0]) || { username: 'sandbox-fax', password: 'sandbox-messaging' };
   const servers = Array.isArray(appworks.trustedServers) ? appworks.trustedServers : [];
   const server = servers.find((s) => s && s.enabled !== false) || servers[0];
+  const csUsers = {};
+  for (const u of users) if (u && u.name) csUsers[String(u.name).toLowerCase()] = { username: u.name, password: u.password };
+  const otdsByName = {};
+  for (const u of otdsUsers) if (u && u.userName) otdsByName[String(u.userName).toLowerCase()] = { username: u.userName, password: u.password };
   return {
+    csUsers,
+    otdsUsers: otdsByName,
     xecm: { username: admin.name, password: admin.password },
     otds: { ...client('node-red', 'sandbox-client-secret'), username: otdsAdmin.userName, password: otdsAdmin.password },
-    otdsExstream: client('exstream-service', 'sandbox-exstream-secret'),
     messaging: { username: account.username, password: account.password },
     messagingOcp: client('messaging-tenant', 'sandbox-messaging-secret'),
     appworks: { key: server ? server.key : 'sandbox-appworks-key' },
@@ -162,8 +167,13 @@ function listExamples(dir) {
     .sort((a, b) => a.rel.localeCompare(b.rel));
 }
 
-function loadExample(ex) {
-  const data = JSON.parse(fs.readFileSync(ex.file, 'utf8'));
+/** The address example files are written against (docs/EXAMPLES.md); replaced by the running sandbox's. */
+const SANDBOX_DEFAULT = 'http://127.0.0.1:8701';
+
+function loadExample(ex, sandboxUrl) {
+  let text = fs.readFileSync(ex.file, 'utf8');
+  if (sandboxUrl) text = text.split(SANDBOX_DEFAULT).join(sandboxUrl.replace(/\/+$/, ''));
+  const data = JSON.parse(text);
   const nodes = Array.isArray(data) ? data : data && Array.isArray(data.flows) ? data.flows : null;
   if (!nodes) throw new Error('not a flow (a JSON array of nodes)');
   return { ...ex, nodes: nodes.filter((n) => n && typeof n === 'object' && typeof n.id === 'string' && typeof n.type === 'string') };
@@ -189,22 +199,35 @@ function buildFlows({ examples, sandboxUrl, sandboxCreds, real = {}, availableTy
   const used = new Set();
   const configTypes = new Map();
   const sb = sandboxUrl.replace(/\/+$/, '');
-  const exstreamOtds = new Set();
-  for (const ex of examples) for (const n of ex.nodes) if (n.type === 'ot-exstream' && typeof n.otds === 'string') exstreamOtds.add(n.otds);
 
   const configure = (n) => {
     const c = { ...n };
     let creds;
     switch (n.type) {
-      case 'ot-xecm':
+      case 'ot-xecm': {
         c.baseUrl = real.xecm ? real.xecm.url : sb + CS_PREFIX;
-        creds = real.xecm ? { username: real.xecm.username || '', password: real.xecm.password || '' } : { ...sandboxCreds.xecm };
+        if (real.xecm) creds = { username: real.xecm.username || '', password: real.xecm.password || '' };
+        else {
+          // docs/EXAMPLES.md: a connection of another user has the id ot_xecm_<user>_sandbox
+          const who = /^ot_xecm_(.+)_sandbox$/.exec(n.id);
+          const user = who && sandboxCreds.csUsers ? sandboxCreds.csUsers[who[1].toLowerCase()] : undefined;
+          if (who && !user) warnings.push(`config node ${n.id}: the sandbox has no Content Server user "${who[1]}"; it logs in as ${sandboxCreds.xecm.username}`);
+          creds = user ? { ...user } : { ...sandboxCreds.xecm };
+        }
         break;
-      case 'ot-otds':
+      }
+      case 'ot-otds': {
         c.baseUrl = real.otds ? real.otds.url : sb;
         if (real.otds) creds = { clientId: real.otds.clientId || '', clientSecret: real.otds.clientSecret || '' };
-        else creds = exstreamOtds.has(n.id) ? { ...sandboxCreds.otdsExstream } : { ...sandboxCreds.otds };
+        else {
+          // the node-red client (as the example tests use it): its tokens work for CS and Exstream
+          const who = /^ot_otds_(.+)_sandbox$/.exec(n.id);
+          const user = who && sandboxCreds.otdsUsers ? sandboxCreds.otdsUsers[who[1].toLowerCase()] : undefined;
+          if (who && !user) warnings.push(`config node ${n.id}: the sandbox has no OTDS user "${who[1]}"; it uses ${sandboxCreds.otds.username}`);
+          creds = user ? { ...sandboxCreds.otds, ...user } : { ...sandboxCreds.otds };
+        }
         break;
+      }
       case 'ot-exstream':
         c.baseUrl = real.exstream ? real.exstream.url : sb;
         break;
@@ -503,7 +526,7 @@ async function main() {
   const examples = [];
   for (const ex of listExamples(opts.examples)) {
     try {
-      examples.push(loadExample(ex));
+      examples.push(loadExample(ex, sandboxUrl));
     } catch (e) {
       console.warn(`npm start: skipping example ${ex.rel}: ${e.message}`);
     }

@@ -18,7 +18,8 @@ interface Example {
 interface Creds {
   xecm: { username: string; password: string };
   otds: { clientId: string; clientSecret: string; username: string; password: string };
-  otdsExstream: { clientId: string; clientSecret: string };
+  csUsers: Record<string, { username: string; password: string }>;
+  otdsUsers: Record<string, { username: string; password: string }>;
   messaging: { username: string; password: string };
   messagingOcp: { clientId: string; clientSecret: string };
   appworks: { key: string };
@@ -36,7 +37,7 @@ interface StartModule {
   realTargets(env: Record<string, string | undefined>): Real;
   describeConnections(real: Real, sandboxUrl: string): string[];
   listExamples(dir: string): Array<{ file: string; rel: string; label: string }>;
-  loadExample(ex: { file: string; rel: string; label: string }): Example;
+  loadExample(ex: { file: string; rel: string; label: string }, sandboxUrl?: string): Example;
   buildFlows(o: { examples: Example[]; sandboxUrl: string; sandboxCreds: Creds; real?: Real; availableTypes?: Set<string> }): { flows: Node[]; credentials: Record<string, Record<string, string>>; warnings: string[] };
   isConfigNode(n: Node): boolean;
   availableTypes(pack: string): Set<string>;
@@ -69,7 +70,8 @@ describe('npm start: options and connections', () => {
   it("takes the sandbox credentials from the sandbox's default fixture", () => {
     creds.xecm.should.eql({ username: 'Admin', password: 'sandbox-admin' });
     creds.otds.should.containDeep({ clientId: 'node-red', clientSecret: 'sandbox-client-secret' });
-    creds.otdsExstream.should.eql({ clientId: 'exstream-service', clientSecret: 'sandbox-exstream-secret' });
+    creds.csUsers.jsmith.should.eql({ username: 'jsmith', password: 'sandbox-jsmith' });
+    creds.otdsUsers.rmanager.should.eql({ username: 'rmanager', password: 'sandbox-rm' });
     creds.messaging.should.eql({ username: 'sandbox-fax', password: 'sandbox-messaging' });
     creds.messagingOcp.clientId.should.equal('messaging-tenant');
     const aw = JSON.parse(fs.readFileSync(path.join(root, 'sandbox', 'fixtures', 'default', 'appworks.json'), 'utf8')) as { trustedServers: Array<{ key: string; enabled?: boolean }> };
@@ -189,7 +191,7 @@ describe('npm start: example flows to flows.json', () => {
     r.flows.filter((n) => n.z === t1.id).map((n) => n.id).should.eql(['g1', 'i1', 'l1', 'l2', 'c1', 'cfgdebug']);
   });
 
-  it('gives each OpenText config type its sandbox URL and credentials (OTDS of Exstream, OCP messaging)', () => {
+  it('gives each OpenText config type its sandbox URL and credentials (per-user connections, OCP messaging)', () => {
     const e = ex('X.json', [
       { id: 'o1', type: 'ot-otds', name: 'for CS', grant: 'password' },
       { id: 'o2', type: 'ot-otds', name: 'for Exstream', grant: 'client_credentials' },
@@ -202,13 +204,37 @@ describe('npm start: example flows to flows.json', () => {
     const get = (id: string) => r.flows.find((n) => n.id === id)!;
     get('o1').baseUrl!.should.equal(SB);
     r.credentials.o1.should.eql(creds.otds);
-    r.credentials.o2.should.eql(creds.otdsExstream);
+    r.credentials.o2.should.eql(creds.otds);
     get('e1').baseUrl!.should.equal(SB);
     get('m1').should.containDeep({ baseUrl: SB + '/mra/v1', tokenUrl: SB + '/tenants/sandbox/oauth2/token' });
     r.credentials.m1.should.eql(creds.messagingOcp);
     r.credentials.m2.should.eql(creds.messaging);
     get('a1').gatewayUrl!.should.equal(SB);
     r.credentials.a1.should.eql(creds.appworks);
+  });
+
+  it('logs a connection with the id ot_xecm_<user>_sandbox / ot_otds_<user>_sandbox in as that sandbox user (docs/EXAMPLES.md)', () => {
+    const e = ex('U.json', [
+      { id: 'ot_xecm_sandbox', type: 'ot-xecm' },
+      { id: 'ot_xecm_jsmith_sandbox', type: 'ot-xecm' },
+      { id: 'ot_xecm_nobody_sandbox', type: 'ot-xecm' },
+      { id: 'ot_otds_rmanager_sandbox', type: 'ot-otds', grant: 'password' },
+    ]);
+    const r = start.buildFlows({ examples: [e], sandboxUrl: SB, sandboxCreds: creds });
+    r.credentials.ot_xecm_sandbox.should.eql(creds.xecm);
+    r.credentials.ot_xecm_jsmith_sandbox.should.eql({ username: 'jsmith', password: 'sandbox-jsmith' });
+    r.credentials.ot_xecm_nobody_sandbox.should.eql(creds.xecm);
+    r.credentials.ot_otds_rmanager_sandbox.should.eql({ clientId: 'node-red', clientSecret: 'sandbox-client-secret', username: 'rmanager', password: 'sandbox-rm' });
+    r.warnings.should.eql(['config node ot_xecm_nobody_sandbox: the sandbox has no Content Server user "nobody"; it logs in as Admin']);
+  });
+
+  it('replaces the default sandbox address of example files with the running sandbox', () => {
+    const dir = path.join(tmp, 'addr');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'A.json'), JSON.stringify([{ id: 'c', type: 'comment', info: 'See http://127.0.0.1:8701/_sandbox/', x: 1, y: 1, wires: [] }, { id: 'x', type: 'ot-xecm', baseUrl: 'http://127.0.0.1:8701/otcs/cs.exe/api' }]));
+    const [a] = start.listExamples(dir);
+    start.loadExample(a, 'http://127.0.0.1:40001/').nodes[0].info!.should.equal('See http://127.0.0.1:40001/_sandbox/');
+    start.loadExample(a).nodes[0].info!.should.equal('See http://127.0.0.1:8701/_sandbox/');
   });
 
   it('uses the real OpenText of the OT_* variables for the matching config nodes only', () => {

@@ -19,13 +19,17 @@ type Obj = Record<string, unknown>;
 
 const MESSAGING_SECRET = 'not-for-the-console-4711';
 
+/** A test example as docs/EXAMPLES.md describes them: a tab first, the shared config nodes, the sandbox's default address. */
 function example(tabLabel: string): Obj[] {
+  const z = 'tab-' + tabLabel;
   return [
-    { id: 'c1', type: 'comment', z: '', name: `${tabLabel}: what this example does`, info: '', x: 160, y: 40, wires: [] },
-    { id: 'i1', type: 'inject', z: '', name: 'go', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'date', x: 110, y: 100, wires: [['d1']] },
-    { id: 'd1', type: 'debug', z: '', name: 'out', active: true, tosidebar: true, console: false, tostatus: false, complete: 'payload', targetType: 'msg', statusVal: '', statusType: 'auto', x: 300, y: 100, wires: [] },
-    { id: 'cfg-xecm', type: 'ot-xecm', name: 'Example ECM', baseUrl: 'https://ecm.example.invalid/otcs/cs.exe/api', authMode: 'password', otds: '', domain: '', timeout: '30', retries: '3', maxDelay: '30', concurrency: '8', tls: '', proxy: '' },
-    { id: 'cfg-msg', type: 'ot-messaging', name: 'Example messaging', baseUrl: 'https://messaging.example.invalid/mra/v1', authMode: 'basic', tokenUrl: '', timeout: '30', retries: '3', maxDelay: '30', concurrency: '8', tls: '', proxy: '' },
+    { id: z, type: 'tab', label: tabLabel, disabled: false, info: `${tabLabel} (test example)` },
+    { id: 'c1', type: 'comment', z, name: `${tabLabel}: what this example does`, info: 'Look at http://127.0.0.1:8701/_sandbox/ afterwards.', x: 160, y: 40, wires: [] },
+    { id: 'i1', type: 'inject', z, name: 'go', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'date', x: 110, y: 100, wires: [['d1']] },
+    { id: 'd1', type: 'debug', z, name: 'out', active: true, tosidebar: true, console: false, tostatus: false, complete: 'payload', targetType: 'msg', statusVal: '', statusType: 'auto', x: 300, y: 100, wires: [] },
+    { id: 'ot_xecm_sandbox', type: 'ot-xecm', name: 'Extended ECM (sandbox)', baseUrl: 'http://127.0.0.1:8701/otcs/cs.exe/api', authMode: 'password', otds: '', domain: '', timeout: 30, retries: 3, maxDelay: 30, concurrency: 8, tls: '', proxy: '' },
+    { id: 'ot_xecm_jsmith_sandbox', type: 'ot-xecm', name: 'Extended ECM (jsmith, sandbox)', baseUrl: 'http://127.0.0.1:8701/otcs/cs.exe/api', authMode: 'password', otds: '', domain: '', timeout: 30, retries: 3, maxDelay: 30, concurrency: 8, tls: '', proxy: '' },
+    { id: 'ot_messaging_sandbox', type: 'ot-messaging', name: 'Cloud Messaging (sandbox)', baseUrl: 'http://127.0.0.1:8701/mra/v1', authMode: 'basic', tokenUrl: '', timeout: 30, retries: 3, maxDelay: 30, concurrency: 8, tls: '', proxy: '' },
   ];
 }
 
@@ -136,34 +140,39 @@ describe('npm start (scripts/start.js)', function () {
     const flows = r.body as Array<Obj & { id: string; type: string; z?: string }>;
     const tabs = flows.filter((n) => n.type === 'tab');
     tabs.map((t) => t.label).should.eql(['T-1 First test example', 'T-2 Second test example']);
+    tabs.map((t) => t.info).should.eql(['T-1 (test example)', 'T-2 (test example)']);
     for (const t of tabs) {
       const own = flows.filter((n) => n.z === t.id);
       own.map((n) => n.type).sort().should.eql(['comment', 'debug', 'inject']);
       const inject = own.find((n) => n.type === 'inject')!;
       const debug = own.find((n) => n.type === 'debug')!;
       (inject.wires as string[][]).should.eql([[debug.id]]);
+      own.find((n) => n.type === 'comment')!.info!.should.equal(`Look at ${sandbox}/_sandbox/ afterwards.`);
     }
     flows.filter((n) => n.id === 'i1').should.have.length(1);
-    flows.filter((n) => n.type === 'ot-xecm').should.have.length(1);
-    const xecm = flows.find((n) => n.id === 'cfg-xecm')!;
-    xecm.should.have.properties({ type: 'ot-xecm', name: 'Example ECM', baseUrl: `${sandbox}/otcs/cs.exe/api` });
+    flows.filter((n) => n.type === 'ot-xecm').map((n) => n.id).should.eql(['ot_xecm_sandbox', 'ot_xecm_jsmith_sandbox']);
+    const xecm = flows.find((n) => n.id === 'ot_xecm_sandbox')!;
+    xecm.should.have.properties({ type: 'ot-xecm', name: 'Extended ECM (sandbox)', baseUrl: `${sandbox}/otcs/cs.exe/api` });
     should(xecm.z).be.undefined();
   });
 
   it('gives the config nodes the sandbox credentials, and they work against the sandbox', async () => {
-    const c = await getJson(`${nodeRed}credentials/ot-xecm/cfg-xecm`);
-    c.body!.should.eql({ username: 'Admin', has_password: true });
-    const res = await fetch(`${nodeRed}opentext/ot-xecm/test`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'cfg-xecm', settings: { baseUrl: `${sandbox}/otcs/cs.exe/api`, authMode: 'password' } }) });
-    const body = (await res.json()) as { ok: boolean; message: string };
-    body.should.eql({ ok: true, message: 'connected as Admin' });
+    const test = async (id: string) => {
+      const res = await fetch(`${nodeRed}opentext/ot-xecm/test`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, settings: { baseUrl: `${sandbox}/otcs/cs.exe/api`, authMode: 'password' } }) });
+      return (await res.json()) as { ok: boolean; message: string };
+    };
+    (await getJson(`${nodeRed}credentials/ot-xecm/ot_xecm_sandbox`)).body!.should.eql({ username: 'Admin', has_password: true });
+    (await test('ot_xecm_sandbox')).should.eql({ ok: true, message: 'connected as Admin' });
+    (await getJson(`${nodeRed}credentials/ot-xecm/ot_xecm_jsmith_sandbox`)).body!.should.eql({ username: 'jsmith', has_password: true });
+    (await test('ot_xecm_jsmith_sandbox')).should.eql({ ok: true, message: 'connected as jsmith' });
     const stored = JSON.parse(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8')) as Record<string, Obj>;
-    stored['cfg-xecm'].should.eql({ username: 'Admin', password: 'sandbox-admin' });
+    stored.ot_xecm_sandbox.should.eql({ username: 'Admin', password: 'sandbox-admin' });
   });
 
   it('points a product at a real OpenText from OT_* variables and never prints the secret', async () => {
     const flows = (await getJson(`${nodeRed}flows`)).body as Array<Obj & { id: string }>;
-    flows.find((n) => n.id === 'cfg-msg')!.should.have.property('baseUrl', 'https://messaging.example.invalid/mra/v1');
-    (await getJson(`${nodeRed}credentials/ot-messaging/cfg-msg`)).body!.should.have.properties({ username: 'demo-user', has_password: true });
+    flows.find((n) => n.id === 'ot_messaging_sandbox')!.should.have.property('baseUrl', 'https://messaging.example.invalid/mra/v1');
+    (await getJson(`${nodeRed}credentials/ot-messaging/ot_messaging_sandbox`)).body!.should.have.properties({ username: 'demo-user', has_password: true });
     out.should.match(/Cloud Messaging: +https:\/\/messaging\.example\.invalid\/mra\/v1 as demo-user, password set \(OT_MESSAGING_\*\)/);
     out.should.match(/Extended ECM: +sandbox http:\/\/127\.0\.0\.1:\d+\/otcs\/cs\.exe\/api/);
     out.should.not.containEql(MESSAGING_SECRET);
