@@ -25,6 +25,12 @@ export interface SeenStoreOptions {
   store?: string;
   /** How many ids to remember (default 5000). */
   maxRecent?: number;
+  /**
+   * Where the memory is kept: the node's context (default) or the global context, under `key`
+   * (which must then name the node). Without a configured context store, Node-RED empties a node's
+   * context whenever the node restarts (a full deploy); the global context survives that.
+   */
+  scope?: 'node' | 'global';
 }
 
 export class SeenStore {
@@ -37,6 +43,7 @@ export class SeenStore {
   private readonly key: string;
   private readonly store?: string;
   private readonly max: number;
+  private readonly scope: 'node' | 'global';
 
   constructor(
     private readonly node: Node,
@@ -45,6 +52,12 @@ export class SeenStore {
     this.key = opts.key || 'otWatch';
     this.store = opts.store || undefined;
     this.max = Math.max(10, opts.maxRecent || 5000);
+    this.scope = opts.scope === 'global' ? 'global' : 'node';
+  }
+
+  private context() {
+    const c = this.node.context();
+    return this.scope === 'global' ? c.global : c;
   }
 
   get size(): number {
@@ -54,7 +67,7 @@ export class SeenStore {
   async load(): Promise<void> {
     if (this.loaded) return;
     const saved = await new Promise<Saved | undefined>((resolve, reject) => {
-      const ctx = this.node.context();
+      const ctx = this.context();
       try {
         ctx.get(this.key, this.store as string, (err: Error | null | undefined, v: unknown) => (err ? reject(err) : resolve(v as Saved | undefined)));
       } catch (e) {
@@ -124,7 +137,7 @@ export class SeenStore {
     const value: Saved = { v: 1, cursor: this.cursor, recent: [...this.recent.entries()], init: this.initialised || undefined };
     await new Promise<void>((resolve, reject) => {
       try {
-        this.node.context().set(this.key, value, this.store as string, (err?: Error | null) => (err ? reject(err) : resolve()));
+        this.context().set(this.key, value, this.store as string, (err?: Error | null) => (err ? reject(err) : resolve()));
       } catch (e) {
         reject(e);
       }
