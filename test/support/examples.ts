@@ -29,6 +29,12 @@ export const SANDBOX_CREDENTIALS: Record<string, Record<string, string>> = {
   'ot-messaging': { username: 'sandbox-fax', password: 'sandbox-messaging' },
 };
 
+/** The sandbox's Content Server users (fixture), for per-user connections. */
+function csUsers(): Array<{ name: string; password: string }> {
+  const f = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'sandbox', 'fixtures', 'default', 'cs.json'), 'utf8')) as { users: Array<{ name: string; password: string }> };
+  return f.users;
+}
+
 /** Reads an example ("Records Management/RM-3 Legal hold notifications") as a flow array. */
 export function readExample(name: string, sandboxUrl?: string): FlowNode[] {
   const file = path.join(EXAMPLES_DIR, name.endsWith('.json') ? name : `${name}.json`);
@@ -93,9 +99,15 @@ export function useExamples(): ExampleHarness {
       for (const n of flow) if ((n as Record<string, unknown>).credentials) throw new Error(`${name}: node ${n.id} ships credentials`);
       const creds: Record<string, Record<string, string>> = {};
       for (const n of flow) if (SANDBOX_CREDENTIALS[n.type]) creds[n.id] = { ...SANDBOX_CREDENTIALS[n.type] };
+      // Per-user connections (docs/EXAMPLES.md): ot_xecm_<user>_sandbox logs in as that sandbox user.
+      for (const n of flow) {
+        const m = n.type === 'ot-xecm' ? /^ot_xecm_([a-z0-9]+)_sandbox$/i.exec(n.id) : null;
+        const user = m ? csUsers().find((u) => u.name.toLowerCase() === m[1].toLowerCase()) : undefined;
+        if (user) creds[n.id] = { username: user.name, password: user.password };
+      }
       Object.assign(creds, opts.extraCredentials || {});
       const all = [...flow, ...(opts.extraNodes || [])];
-      await helper.load([capture, ...modules], all, creds);
+      await helper.load([capture, ...modules] as Parameters<typeof helper.load>[0], all, creds);
       return {
         flow,
         httpBase: base,
