@@ -99,6 +99,11 @@ describe('ot-disposition', () => {
     recs['2204'].fields.status!.should.equal('REVIEW');
     (await csNodeExists(2205)).should.be.true();
     recs['2205'].fields.status!.should.equal('ACTIVE');
+    // and the review is finished
+    await helper.unload();
+    const fin = await load([{ operation: 'finish', qdate: '', qdateType: 'str' }]);
+    const f = await send(fin, {});
+    (f.out[0].payload as Obj).should.containEql({ review_status: 'Review Complete', actioned_count: 2, record_count: 3 });
   });
 
   it('reviews chosen items (reject one) and performs only what was approved', async () => {

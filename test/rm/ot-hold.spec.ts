@@ -103,6 +103,12 @@ describe('ot-hold (legal hold)', () => {
     (one.out[0].payload as HoldResult).succeeded.should.eql([{ id: 2201, ok: true, already: true }]);
     const text = await send(n, { payload: '2204, 2205' });
     (text.out[0].payload as HoldResult).succeeded.map((s) => s.id).should.eql([2204, 2205]);
+    await helper.unload();
+    // released in one bulk call as well
+    const rel = await load({ operation: 'remove', hold: '5003', holdType: 'num', comment: 'released' });
+    const r2 = await send(rel, { payload: [2201, 2202, 2203] });
+    (r2.out[0].payload as HoldResult).should.containEql({ action: 'remove', method: 'bulk' });
+    (await heldBy(5003)).should.eql([2204, 2205]);
   });
 
   it('sends nothing on when every node fails, but Catch gets it', async () => {

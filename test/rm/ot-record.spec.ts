@@ -93,7 +93,7 @@ describe('ot-record (declare record)', () => {
 
   it('refuses a classification not allowed there, and a user without RM rights, as OT_POLICY', async () => {
     const n = await load({ classId: '3004', classIdType: 'num', receivedDate: '2026-01-02' });
-    const loc = await send(n, { payload: 2401 });
+    const loc = await send(n, { payload: 2201 });
     loc.caught!.error.code.should.equal('OT_POLICY');
     String(loc.caught!.otError.details.reason).should.equal("The RM Classification 'FAX-400 Fax Records' is not allowed in this location.");
     const other = await send(n, { payload: 2203, record: { class_id: 3002, subject: 's', addressee: 'a', originator: 'o' } });

@@ -149,7 +149,7 @@ describe('sandbox: Records Management classifications', () => {
     const onFolder = await call(h.csUrl, 'v1/nodes/2300/rmclassifications', { ticket: t, body: { class_id: 3004, rm_metadataToken: await tokenOf(2300), received_date: '2026-01-02' } });
     onFolder.status.should.equal(400);
     onFolder.body.should.eql({ error: "The RM Classification 'FAX-400 Fax Records' is not allowed for items of type Folder." });
-    const elsewhere = await call(h.csUrl, 'v1/nodes/2401/rmclassifications', { ticket: t, body: { class_id: 3004, rm_metadataToken: await tokenOf(2401), received_date: '2026-01-02' } });
+    const elsewhere = await call(h.csUrl, 'v1/nodes/2201/rmclassifications', { ticket: t, body: { class_id: 3004, rm_metadataToken: await tokenOf(2201), received_date: '2026-01-02' } });
     elsewhere.status.should.equal(400);
     elsewhere.body.should.eql({ error: "The RM Classification 'FAX-400 Fax Records' is not allowed in this location." });
     const level = await call(h.csUrl, 'v1/nodes/2401/rmclassifications', { ticket: t, body: { class_id: 3010, rm_metadataToken: await tokenOf(2401) } });
