@@ -2,8 +2,8 @@
  * ot-ecm-watch: a trigger that polls Extended ECM every N seconds (and on input: "poll now") — a
  * folder (optionally with its sub-folders), a search, or the user's workflow assignments — and
  * emits each new or changed item once, one message per item or one batch. What it emitted is kept
- * in node context (a cursor and recent fingerprints), so a redeploy, or a restart with a
- * persistent context store, does not emit it again.
+ * in context (a cursor and recent fingerprints, under this node's id), so a redeploy, or a restart
+ * with a persistent context store, does not emit it again.
  */
 import crypto from 'crypto';
 import type { Node, NodeDef } from 'node-red';
@@ -66,12 +66,17 @@ export = function (RED: RED) {
       const folderId = requireId(await evalProp(RED, node, trigger, def.folder, def.folderType || 'num'), RED._('ot-ecm-watch.label.folder'));
       return { kind: 'folder', folderId, subfolders: def.subfolders === true || def.subfolders === 'true', whereType: subtypes(def.whereType) };
     };
-    /** One memory per watched source: changing the folder or query starts afresh. */
+    /**
+     * One memory per watched source: changing the folder or query starts afresh. It is kept in the
+     * global context under a key naming this node: Node-RED empties a node's own context when the
+     * node restarts (every full deploy) unless a context store is configured, and a watch that
+     * forgot would emit everything again, or swallow what arrived during the deploy.
+     */
     const storeFor = (source: EcmWatchSource): SeenStore => {
       const sig = crypto.createHash('sha1').update(JSON.stringify(source)).digest('hex').slice(0, 12);
       let s = stores.get(sig);
       if (!s) {
-        s = new SeenStore(node, { key: `otEcmWatch_${sig}`, store: def.store || undefined, maxRecent });
+        s = new SeenStore(node, { key: `otEcmWatch_${node.id}_${sig}`, store: def.store || undefined, maxRecent, scope: 'global' });
         stores.set(sig, s);
       }
       return s;

@@ -107,24 +107,28 @@ describe('ot-ecm-watch', () => {
     (await poll(n)).should.have.length(0);
   });
 
-  it('emits each new item once across a redeploy (the memory is in node context)', async () => {
-    const f = flow({});
-    const creds = xecmConfig(h.csUrl).creds;
-    await helper.load([xecmNode, watchNode], f, creds as never);
-    let n = attach();
-    await poll(n);
-    tick();
-    const a = await addDoc(2100, 'A.pdf');
-    (await poll(n)).map((m) => m.nodeId).should.eql([a]);
-    // a full redeploy with the same flow: new node objects, same context
-    await helper.setFlows(f, 'full', creds as never);
-    n = attach();
-    (await poll(n)).should.have.length(0);
-    tick();
-    const b = await addDoc(2100, 'B.pdf');
-    (await poll(n)).map((m) => m.nodeId).should.eql([b]);
-    (await poll(n)).should.have.length(0);
-  });
+  for (const startWith of ['new', 'all']) {
+    it(`emits each new item once across a full redeploy, none lost during it (${startWith})`, async () => {
+      const f = flow({ startWith });
+      const creds = xecmConfig(h.csUrl).creds;
+      await helper.load([xecmNode, watchNode], f, creds as never);
+      let n = attach();
+      await poll(n);
+      tick();
+      const a = await addDoc(2100, 'A.pdf');
+      (await poll(n)).map((m) => m.nodeId).should.eql([a]);
+      tick();
+      const b = await addDoc(2100, 'B.pdf'); // arrives while the flow is being redeployed
+      // a full redeploy: the node is closed and made again (Node-RED empties its own context then)
+      const old = n.w1;
+      await helper.setFlows(f, 'full', creds as never);
+      n = attach();
+      n.w1.should.not.equal(old);
+      // A is not sent again ("all" would resend it had the memory gone); B is not swallowed ("new" would)
+      (await poll(n)).map((m) => m.nodeId).should.eql([b]);
+      (await poll(n)).should.have.length(0);
+    });
+  }
 
   it('a poll costs one request when nothing changed, however many items the folder holds', async () => {
     const big = await addFolder(2000, 'Big');
@@ -224,9 +228,9 @@ describe('ot-ecm-watch', () => {
       tick();
       const a = await addDoc(2100, 'kept.pdf');
       await poll(n);
-      const keys = (store: string) => new Promise<string[]>((resolve, reject) => n.w1.context().keys(store, (err: Error, k: unknown[]) => (err ? reject(err) : resolve((k || []).map(String)))));
-      (await keys('keep')).filter((k) => k.startsWith('otEcmWatch_')).should.have.length(1);
-      (await keys('default')).filter((k) => k.startsWith('otEcmWatch_')).should.have.length(0);
+      const globalKeys = (store: string) => new Promise<string[]>((resolve, reject) => n.w1.context().global.keys(store, (err: Error, k: unknown[]) => (err ? reject(err) : resolve((k || []).map(String)))));
+      (await globalKeys('keep')).filter((k) => k.startsWith('otEcmWatch_w1_')).should.have.length(1);
+      (await globalKeys('default')).filter((k) => k.startsWith('otEcmWatch_')).should.have.length(0);
       should.exist(a);
     } finally {
       helper.settings({});
