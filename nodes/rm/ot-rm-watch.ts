@@ -25,6 +25,7 @@ interface Def extends NodeDef {
   review?: boolean | string;
   retention?: boolean | string;
   overdue?: boolean | string;
+  repeat?: boolean | string;
   rsis?: string;
   classes?: string;
   searches?: string;
@@ -106,6 +107,7 @@ export = function (RED: RED) {
                 review: on(def.review, true),
                 retention: on(def.retention, true),
                 overdue: on(def.overdue, true),
+                repeat: on(def.repeat, false),
                 today: trigger ? toDay(trigger.today, 'msg.today') : undefined,
               },
               sink,

@@ -323,8 +323,8 @@ export function registerDispositionRoutes(app: SandboxApp): void {
     'POST',
     '/v1/members/:id/disposition/changereviewdecision',
     async (ctx) => {
-      const all = await readFormAll(ctx);
       const user = csAuth(ctx);
+      const all = await readFormAll(ctx);
       member(app, ctx.params.id);
       const p = csParams(ctx);
       const sn = requestSnapshot(app, p, 'qDate');
@@ -349,8 +349,8 @@ export function registerDispositionRoutes(app: SandboxApp): void {
     'POST',
     '/v1/members/:id/disposition/performactions',
     async (ctx) => {
-      const all = await readFormAll(ctx);
       const user = csAuth(ctx);
+      const all = await readFormAll(ctx);
       member(app, ctx.params.id);
       const p = csParams(ctx);
       const sn = requestSnapshot(app, p, 'qdate');

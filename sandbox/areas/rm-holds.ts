@@ -197,8 +197,8 @@ export function registerHoldRoutes(app: SandboxApp): void {
 
   // Bulk: validated first, then applied to all ([GUESS] one unknown id fails the whole request).
   const bulk = (kind: 'apply' | 'remove') => async (ctx: Ctx) => {
-    const all = await readFormAll(ctx);
     const user = csAuth(ctx);
+    const all = await readFormAll(ctx);
     const p = csParams(ctx);
     const holdRaw = p.holdID ?? p.holdId ?? p.hold_id;
     if (holdRaw === undefined || holdRaw === '') throw rmError(404, 'Hold ID is not specified');

@@ -403,8 +403,8 @@ export function registerRecordRoutes(app: SandboxApp): void {
     'PUT',
     '/v1/rmclassifications/finalizerecords',
     async (ctx) => {
-      const all = await readFormAll(ctx);
       const user = csAuth(ctx);
+      const all = await readFormAll(ctx);
       const s = rm(app);
       const p = csParams(ctx);
       const bad = () => rmError(404, 'ID is not an integer or is missing');

@@ -160,6 +160,15 @@ describe('ot-rm-watch (RM watch)', () => {
     (later[0].payload as Ev).should.containEql({ daysLeft: 5 });
   });
 
+  it('reports everything due at every poll when asked (a daily digest)', async () => {
+    await load({ mode: 'due', days: 7, retention: false, repeat: true, output: 'batch' });
+    const first = await poll();
+    const second = await poll();
+    first.should.have.length(1);
+    (first[0].payload as Ev[]).map((e) => e.key).should.eql(['review:2203', 'review:2201']);
+    (second[0].payload as Ev[]).map((e) => e.key).should.eql(['review:2203', 'review:2201']);
+  });
+
   it('limits due records to chosen RSIs or classifications', async () => {
     await load({ mode: 'due', days: 7, classes: '3001' });
     (await poll()).map((m) => (m.payload as Ev).key).sort().should.eql(['retention:2203:DESTROY', 'review:2203']);

@@ -185,6 +185,11 @@ export interface DueWatchOptions {
   /** Today as YYYY-MM-DD (default: the local date). */
   today?: string;
   maxItems?: number;
+  /**
+   * Report everything due at every poll (a daily digest) instead of each event once. Nothing is
+   * remembered then.
+   */
+  repeat?: boolean;
 }
 
 /**
@@ -239,6 +244,11 @@ export async function pollDue(client: HttpClient, store: SeenStore, opts: DueWat
     }
     return out;
   };
+  if (opts.repeat) {
+    const all = (await fetch()).sort((a, b) => (a.time || '').localeCompare(b.time || '') || a.event.key.localeCompare(b.event.key));
+    if (all.length) emit(all.map((c) => c.event));
+    return all.length;
+  }
   return run(store, 'all', fetch, emit);
 }
 
