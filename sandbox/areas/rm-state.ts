@@ -244,7 +244,7 @@ export function fixtureDate(v: unknown, now: number): string | undefined {
 export function requestDate(v: unknown, name: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   const s = String(v).trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s + 'T00:00:00Z'))) return s;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(s + 'T00:00:00Z')) && new Date(Date.parse(s + 'T00:00:00Z')).toISOString().slice(0, 10) === s) return s;
   if (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))) return new Date(Date.parse(s)).toISOString().slice(0, 10);
   throw rmError(400, `Invalid date '${s}' specified for '${name}'. Use the format YYYY-MM-DD.`);
 }

@@ -176,6 +176,7 @@ describe('sandbox: Records Management classifications', () => {
     const token = await tokenOf(2203);
     const cases: Array<[Obj, string]> = [
       [{ record_date: '15.01.2026' }, "Invalid date '15.01.2026' specified for 'record_date'. Use the format YYYY-MM-DD."],
+      [{ record_date: '2026-02-30' }, "Invalid date '2026-02-30' specified for 'record_date'. Use the format YYYY-MM-DD."],
       [{ status: 'NOPE' }, "Invalid Status 'NOPE' specified."],
       [{ rsi: 'NOPE' }, 'Incorrect RSI specified.'],
       [{ cycle_period: 5 }, 'Incorrect Cycle Period specified.'],

@@ -83,13 +83,19 @@ export function currentUserId(client: HttpClient): Promise<number> {
   return p;
 }
 
+/** Whether YYYY-MM-DD names a real day (not 2026-02-30). */
+const realDay = (d: string): boolean => {
+  const t = Date.parse(d + 'T00:00:00Z');
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
+};
+
 /** A date input (Date, epoch milliseconds, YYYY-MM-DD or an ISO date-time) as YYYY-MM-DD. */
 export function toDay(v: unknown, name: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   let t: number;
   if (v instanceof Date) t = v.getTime();
   else if (typeof v === 'number') t = v;
-  else if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v.trim())) return Number.isNaN(Date.parse(v.trim() + 'T00:00:00Z')) ? bad() : v.trim();
+  else if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v.trim())) return realDay(v.trim()) ? v.trim() : bad();
   else if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v.trim())) t = Date.parse(v.trim());
   else return bad();
   if (!Number.isFinite(t)) return bad();
