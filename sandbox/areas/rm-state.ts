@@ -360,6 +360,18 @@ export function holdsInSubtree(app: SandboxApp, node: CsNode): EffectiveHold[] {
   return [];
 }
 
+/**
+ * Why Records Management forbids deleting a node, or undefined when it does not: the node or
+ * something below it is under an active hold. For other areas (a node delete should call it:
+ * `import { deletionRefusal } from './rm-state'`); the sandbox's own disposition never deletes
+ * held items.
+ */
+export function deletionRefusal(app: SandboxApp, node: CsNode): string | undefined {
+  if (!app.state.rm) return undefined;
+  const held = holdsInSubtree(app, node);
+  return held.length ? `The item is under hold ('${held[0].hold.name}') and cannot be deleted.` : undefined;
+}
+
 /** The date a retention stage is calculated from, for a record. */
 export function stageBaseDate(app: SandboxApp, node: CsNode, rec: RecordState, stage: RsiStage): string {
   const f = rec.fields;
