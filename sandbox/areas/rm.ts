@@ -9,12 +9,13 @@
  *       another user, so the token handed out is stale when the caller writes with it (409).
  *   POST /_sandbox/rm/settings {"queueDelayMs": 600, "searchDelayMs": 400, "multiClass": false}
  */
-import { Area, HttpError } from '../server';
+import { Area, csError, HttpError } from '../server';
 import { getNode } from './cs-core';
+import { registerDeleteGuard } from './cs-nodes';
 import { registerDispositionRoutes, tickSearches } from './rm-disposition';
 import { registerHoldRoutes } from './rm-holds';
 import { registerRecordRoutes, tickQueues } from './rm-records';
-import { initRm, isObj, rm, RmState, snapshotRm } from './rm-state';
+import { deletionRefusal, initRm, isObj, rm, RmState, snapshotRm } from './rm-state';
 
 export const rmArea: Area = {
   name: 'rm',
@@ -26,6 +27,11 @@ export const rmArea: Area = {
     tickSearches(app, now);
   },
   routes(app) {
+    // Content Server refuses to delete an item under a legal hold (directly or through a folder).
+    registerDeleteGuard((a, node) => {
+      const why = deletionRefusal(a, node);
+      if (why) throw csError(403, why);
+    });
     registerRecordRoutes(app);
     registerHoldRoutes(app);
     registerDispositionRoutes(app);

@@ -143,6 +143,19 @@ describe('sandbox: Records Management holds', () => {
     denied.body.should.eql({ error: 'Accessibility error. Not enough permissions.' });
   });
 
+  it('refuses to delete an item under hold, directly or through its folder, and deletes it once released', async () => {
+    // 2205 carries "Audit FY2025" in the fixture
+    const refused = await call(h.csUrl, 'v2/nodes/2205', { method: 'DELETE', ticket: t });
+    refused.status.should.equal(403);
+    String(refused.body.error).should.match(/under hold \('Audit FY2025'\)/);
+    const folder = await call(h.csUrl, 'v2/nodes/2200', { method: 'DELETE', ticket: t });
+    folder.status.should.equal(403);
+    (await get('v2/nodes/2201')).status.should.equal(200);
+    (await call(h.csUrl, 'v1/nodes/2205/holds/5002', { method: 'DELETE', ticket: t })).status.should.equal(200);
+    (await call(h.csUrl, 'v2/nodes/2205', { method: 'DELETE', ticket: t })).status.should.equal(200);
+    (await get('v2/nodes/2205')).status.should.equal(404);
+  });
+
   it('applies and removes holds in bulk with every plausible ids encoding; an unknown id fails the whole request', async () => {
     (await call(h.csUrl, 'v1/rmclassifications/applyhold', { ticket: t, body: { ids: [2201, 2202], holdID: 5001 } })).status.should.equal(200);
     (await call(h.csUrl, 'v1/rmclassifications/applyhold', { ticket: t, form: { ids: [2203, 2204], holdID: 5002 } })).status.should.equal(200);
