@@ -22,6 +22,63 @@ export function packNodeModules(): unknown[] {
   return Object.values(pkg['node-red'].nodes).map((p) => require(path.join(__dirname, '..', '..', p.replace(/^dist\//, '').replace(/\.js$/, ''))));
 }
 
+/**
+ * The core node modules (inject, change, function, http in, ...) of the Node-RED the helper runs,
+ * by node type. node-red-node-test-helper preloads only catch, status and complete; an example's
+ * other core nodes would otherwise stay "missing types" and the flow would not start.
+ */
+let coreTypes: Map<string, string> | undefined;
+export function coreNodeModules(flow: FlowNode[]): unknown[] {
+  if (!coreTypes) {
+    coreTypes = new Map();
+    const runtime = require.resolve(process.env.NODE_RED_PATH || 'node-red');
+    let dir = path.dirname(runtime);
+    let core = '';
+    for (let i = 0; i < 6 && !core; i++, dir = path.dirname(dir)) {
+      for (const c of [path.join(dir, '@node-red', 'nodes', 'core'), path.join(dir, 'node_modules', '@node-red', 'nodes', 'core')]) if (fs.existsSync(c)) core = c;
+    }
+    if (!core) throw new Error(`cannot find @node-red/nodes/core beside ${runtime}`);
+    for (const group of fs.readdirSync(core)) {
+      const d = path.join(core, group);
+      if (!fs.statSync(d).isDirectory()) continue;
+      for (const f of fs.readdirSync(d).filter((x) => x.endsWith('.js'))) {
+        const text = fs.readFileSync(path.join(d, f), 'utf8');
+        for (const m of text.matchAll(/registerType\(\s*["']([^"']+)["']/g)) if (!coreTypes.has(m[1])) coreTypes.set(m[1], path.join(d, f));
+      }
+    }
+  }
+  const files = new Set<string>();
+  for (const n of flow) {
+    if (HELPER_PRELOADS.includes(n.type)) continue; // the helper loads these itself
+    const f = coreTypes.get(n.type);
+    if (f) files.add(f);
+  }
+  return [...files].map((f) => require(f));
+}
+
+const HELPER_PRELOADS = ['catch', 'status', 'complete'];
+const preloaded = new Set<string>();
+/**
+ * node-red-node-test-helper registers catch, status and complete once per node of that type, so a
+ * flow with two Catch nodes fails with "catch already registered": let each register once per load.
+ */
+function preloadOncePerLoad(helper: unknown): void {
+  const mods = (helper as { _nodeModules?: Record<string, ((red: unknown) => unknown) & { otOnce?: boolean }> })._nodeModules;
+  preloaded.clear();
+  if (!mods) return;
+  for (const [type, fn] of Object.entries(mods)) {
+    if (fn.otOnce) continue;
+    mods[type] = Object.assign(
+      (red: unknown) => {
+        if (preloaded.has(type)) return undefined;
+        preloaded.add(type);
+        return fn(red);
+      },
+      { otOnce: true },
+    );
+  }
+}
+
 /** Sandbox credentials per config-node type (the examples ship without credentials). */
 export const SANDBOX_CREDENTIALS: Record<string, Record<string, string>> = {
   'ot-xecm': { username: 'Admin', password: 'sandbox-admin' },
@@ -107,7 +164,8 @@ export function useExamples(): ExampleHarness {
       }
       Object.assign(creds, opts.extraCredentials || {});
       const all = [...flow, ...(opts.extraNodes || [])];
-      await helper.load([capture, ...modules] as Parameters<typeof helper.load>[0], all, creds);
+      preloadOncePerLoad(helper);
+      await helper.load([capture, ...modules, ...coreNodeModules(all)] as Parameters<typeof helper.load>[0], all, creds);
       return {
         flow,
         httpBase: base,
