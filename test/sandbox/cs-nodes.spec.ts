@@ -108,10 +108,11 @@ describe('sandbox cs: nodes', () => {
   });
 
   it('deletes a node and everything below it', async () => {
-    const r = await cs(h.csUrl, 'v2/nodes/2200', { method: 'DELETE', ticket: t });
+    // 2400 "Approved for Fax" holds document 2401 (the Records folder 2200 is under a legal hold)
+    const r = await cs(h.csUrl, 'v2/nodes/2400', { method: 'DELETE', ticket: t });
     r.status.should.equal(200);
-    (await cs(h.csUrl, 'v2/nodes/2200', { ticket: t })).status.should.equal(404);
-    (await cs(h.csUrl, 'v2/nodes/2201', { ticket: t })).status.should.equal(404);
+    (await cs(h.csUrl, 'v2/nodes/2400', { ticket: t })).status.should.equal(404);
+    (await cs(h.csUrl, 'v2/nodes/2401', { ticket: t })).status.should.equal(404);
   });
 
   it('pages, filters and sorts children (v2 collection.paging and the v1 shape)', async () => {

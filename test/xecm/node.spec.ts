@@ -160,11 +160,18 @@ describe('ot-node', () => {
     });
 
     it('delete, after which the node is not found', async () => {
-      const d = await run({ operation: 'delete' }, { nodeId: 2205 });
-      d.payload!.should.eql({ id: 2205, deleted: true });
-      should.not.exist(csState(h).nodes.get(2205));
-      const g = await fail({ operation: 'get' }, { nodeId: 2205 });
+      const d = await run({ operation: 'delete' }, { nodeId: 2204 });
+      d.payload!.should.eql({ id: 2204, deleted: true });
+      should.not.exist(csState(h).nodes.get(2204));
+      const g = await fail({ operation: 'get' }, { nodeId: 2204 });
       g.error.code!.should.equal('OT_NOT_FOUND');
+    });
+
+    it('delete of an item under a legal hold is refused (OT_FORBIDDEN) and the item stays', async () => {
+      const f = await fail({ operation: 'delete' }, { nodeId: 2205 });
+      f.error.code!.should.equal('OT_FORBIDDEN');
+      String(f.error.message).should.match(/under hold/);
+      should.exist(csState(h).nodes.get(2205));
     });
 
     it('add a version from msg.payload and from a file', async () => {
