@@ -115,6 +115,6 @@ describe('example EX-1 Statement or bill ready notification', function () {
     docsIn(h.sb, 'C-1005', 'Statements').should.have.length(1);
     other[0].error.code.should.equal('OT_INVALID_INPUT');
     other[0].error.message.should.match(/no-such-user/);
-    other[0].customer.customerNumber.should.equal('C-1005');
+    should(other[0].customer.customerNumber).equal('C-1005');
   });
 });
