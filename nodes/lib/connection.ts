@@ -1,7 +1,8 @@
 /**
  * Connection settings shared by every config node of the pack: timeout, retries, concurrency,
  * TLS (a core `tls-config` node) and proxy (a core `http proxy` node, else the environment).
- * Also the "Test connection" admin endpoint, protected by RED.auth.needsPermission.
+ * Also the "Test connection" admin endpoint, protected by RED.auth.needsPermission, registered
+ * together with the drop-down lists of the connection type (admin.ts).
  */
 import type { Node, NodeDef } from 'node-red';
 import type { Request, Response } from 'express';
@@ -10,6 +11,7 @@ import { ClientOptions } from './http';
 import { OtError } from './errors';
 import { redact, registerSecret } from './redact';
 import type { RED } from './nodered';
+import { registerListEndpoints } from './admin';
 
 export interface ConnectionDef extends NodeDef {
   timeout?: string | number;
@@ -84,6 +86,8 @@ export function registerTestEndpoint(
   type: string,
   build: (settings: Record<string, unknown>, credentials: Record<string, string | undefined>) => Testable & { close?: () => void },
 ): void {
+  // The edit dialogs' drop-downs of the nodes using this connection type (admin.ts), if it has any.
+  registerListEndpoints(RED, type);
   RED.httpAdmin.post(`/opentext/${type}/test`, RED.auth.needsPermission(`${type}.write`), async (req: Request, res: Response) => {
     const body = (req.body || {}) as Record<string, unknown>;
     const settings = (body.settings || {}) as Record<string, unknown>;

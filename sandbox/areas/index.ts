@@ -11,6 +11,7 @@ import { appworksArea } from './appworks';
 import { exstreamArea } from './exstream';
 import { csNodesArea } from './cs-nodes';
 import { rmArea } from './rm';
+import { csVolumesArea } from './cs-volumes';
 
 /** Every API area of the sandbox, in registration order (OTDS and CS core first). */
 export const AREAS: Area[] = [
@@ -27,4 +28,5 @@ export const AREAS: Area[] = [
   exstreamArea,
   csNodesArea,
   rmArea,
+  csVolumesArea,
 ];
