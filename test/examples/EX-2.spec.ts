@@ -29,7 +29,7 @@ describe('example EX-2 Payment due and delinquency reminders', function () {
   it('ships as documented', async () => {
     checkShape(readExample(EXAMPLE), ['ot-otds', 'ot-exstream', 'ot-messaging']);
     const d = await h.deploy(EXAMPLE);
-    d.byName('Collections run', 'inject').payloadType.should.equal('json');
+    should(d.byName('Collections run', 'inject').payloadType).equal('json');
   });
 
   it('each account gets the letter and the push of its segment with the right amount and due date; the paid account and the one due later get nothing', async () => {
