@@ -10,6 +10,7 @@ import { nextMessage, until, type FlowNode } from '../support/nr';
 
 type Obj = Record<string, unknown>;
 interface Delivery {
+  job_id: string;
   user: string;
   device: string;
   title: string;
