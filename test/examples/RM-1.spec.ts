@@ -126,6 +126,13 @@ describe('example RM-1 Records declaration approval alerts', function () {
     toUser('jsmith', 'Declared:').should.have.length(1);
     toUser('jsmith', 'Not declared:').should.have.length(0);
     rm().records[String(a)].class_id.should.equal(3001);
+
+    // a later edit of a request is no new request
+    h.sb.sb.app.advanceClock(2000);
+    (await cs(h.sb.csUrl, `v2/nodes/${b}`, { method: 'PUT', ticket: john, body: { description: 'FIN-100, urgent' } })).status.should.equal(200);
+    await poll();
+    await new Promise((r) => setTimeout(r, 300));
+    jobsTitled('Declaration request:').should.have.length(2);
   });
 
   it('"reject": no classification, and the requester is told why', async () => {
