@@ -26,8 +26,9 @@ describe('example EX-3 Policy or contract change alert', function () {
   async function publish(): Promise<{ d: Awaited<ReturnType<typeof h.deploy>>; policyId: number; summaryId: number }> {
     const d = await h.deploy(EXAMPLE, { extraCredentials: { ex3_events: { secret: WEBHOOK_SECRET } } });
     await registerWebhooks(h.sb, d, 'ex3_events', ['push']);
+    const waiting = collect<Obj>(d.node('ex3_wait'));
     d.trigger('ex3_publish');
-    await until(() => pushesTo(h.sb, 'cust-1001').length === 1, 20000, 'the review push');
+    await until(() => pushesTo(h.sb, 'cust-1001').length === 1 && waiting.length === 1, 20000, 'the review push and its reminder timer');
     const docs = docsIn(h.sb, 'C-1001', 'Contracts');
     const policy = docs.find((x) => x.name === POLICY_DOC);
     const summary = docs.find((x) => x.name === SUMMARY_DOC);

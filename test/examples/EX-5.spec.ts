@@ -42,7 +42,8 @@ describe('example EX-5 Customer action required', function () {
     const open = () => JSON.parse(JSON.stringify(d.node<FlowContextNode>('ex5_open').context().flow.get('ex5OpenActions') || {})) as Record<string, Obj>;
     const started = Date.now();
     d.trigger('ex5_request');
-    await until(() => ['cust-1001', 'cust-1002', 'cust-1003'].every((u) => pushesTo(h.sb, u).length === 1), 20000, 'three prompts');
+    const waiting = collect<Obj>(d.node('ex5_wait'));
+    await until(() => ['cust-1001', 'cust-1002', 'cust-1003'].every((u) => pushesTo(h.sb, u).length === 1) && waiting.length === 3, 20000, 'three prompts, three reminder timers');
 
     // one action document per customer, and a prompt with the portal link and the Done button
     for (const [c, corr] of Object.entries(CORR)) {
@@ -95,7 +96,8 @@ describe('example EX-5 Customer action required', function () {
     const reminded = collect<{ customer: Obj }>(d.node('ex5_reminded'));
     const ignored = collect<{ note: string }>(d.node('ex5_ignored'));
     d.trigger('ex5_split', { payload: [{ customerNumber: 'C-1002', name: 'Globex Inc', pushUser: 'cust-1002', action: 'confirm-elections', actionTitle: 'Confirm your benefit elections for 2027', dueDate: '2026-06-30' }] });
-    await until(() => pushesTo(h.sb, 'cust-1002').length === 1, 20000, 'the prompt');
+    const waiting = collect<Obj>(d.node('ex5_wait'));
+    await until(() => pushesTo(h.sb, 'cust-1002').length === 1 && waiting.length === 1, 20000, 'the prompt and its reminder timer');
     await answerPush(h.sb, { reference: CORR['C-1002'], user: 'cust-1002', action: 'opened' });
     await answerPush(h.sb, { reference: CORR['C-1002'], user: 'cust-1002', action: 'dismissed' });
     await until(() => ignored.length === 1, 10000, 'dismissal ignored');
