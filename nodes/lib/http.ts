@@ -458,7 +458,10 @@ export class HttpClient {
       httpsAgent: agents.httpsAgent,
       responseType: opts.responseType === 'stream' ? 'stream' : 'arraybuffer',
       validateStatus: () => true,
-      maxBodyLength: Infinity,
+      // -1, not Infinity: with any limit axios pipes a stream body through stream.pipeline(), which
+      // never ends form-data's legacy stream, so every multipart request kept its socket "in use"
+      // and after concurrency + 2 uploads the keep-alive pool was exhausted (the next request hung).
+      maxBodyLength: -1,
       maxContentLength: Infinity,
       decompress: true,
       transitional: { clarifyTimeoutError: true },
