@@ -10,6 +10,7 @@ import { useExamples, type Deployed } from '../support/examples';
 import { collect, until, type FlowNode } from '../support/nr';
 import { faxState, type Obj } from '../fax/support';
 import { childrenIn, csNode, stored } from '../xecm/cs-support';
+import { workflow } from '../../sandbox/areas/workflow';
 
 const EXAMPLE = 'Cloud Fax ↔ Extended ECM/FAX-4 Approval before outbound fax, confirmation stored back';
 const APPROVED_FOR_FAX = 2400;
@@ -166,7 +167,7 @@ describe('example FAX-4 Approval before outbound fax, confirmation stored back',
     told.should.have.length(1);
   });
 
-  it("errors reach the Catch with their code: the desk without lcounsel's rights (OT_FORBIDDEN), an unknown document (OT_NOT_FOUND)", async () => {
+  it("errors reach the Catch with their code: the desk without lcounsel's rights (OT_FORBIDDEN), an unknown document, a deleted workflow (OT_NOT_FOUND)", async () => {
     // the desk's connection logged in as someone who does not hold the task
     const d = await h.deploy(EXAMPLE, { extraCredentials: { ot_xecm_lcounsel_sandbox: { username: 'cclerk', password: 'sandbox-clerk' } } });
     const errors = collect<Out>(d.node('fax4_errors'));
@@ -180,6 +181,17 @@ describe('example FAX-4 Approval before outbound fax, confirmation stored back',
     d.trigger('fax4_get', { nodeId: 999999, processId: p.id });
     await until(() => errors.length === 2, 5000, 'the unknown document');
     errors[1].error!.code!.should.equal('OT_NOT_FOUND');
+    String(errors[1].payload).should.match(/^Not found \(get the document\): /);
     (await jobs()).should.have.length(0);
+
+    // the workflow deleted in Content Server: the request is dropped, the next checks are quiet
+    workflow(h.sb.sb.app).processes.delete(p.id);
+    d.trigger('fax4_check');
+    await until(() => errors.length === 3, 5000, 'the deleted workflow');
+    errors[2].error!.code!.should.equal('OT_NOT_FOUND');
+    String(errors[2].payload).should.startWith(`Workflow ${p.id} is gone: the request to fax document 2401 is dropped`);
+    Object.keys((d.node('fax4_remember').context().flow.get('pendingFaxApprovals') as Obj) || {}).should.have.length(0);
+    await check(d);
+    errors.should.have.length(3);
   });
 });
