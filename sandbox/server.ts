@@ -304,25 +304,46 @@ export class SandboxApp {
     }
   }
 
-  /** Webhook URLs by kind ("fax", "inboundFax", "push", "exstream"), set by POST /_sandbox/webhooks or settings. */
-  readonly webhooks: Record<string, string> = {};
+  /**
+   * Webhooks by kind ("fax", "inboundFax", "push", "exstream"), set by POST /_sandbox/webhooks or
+   * settings (`<kind>Webhook`): a kind with one URL holds that URL, a kind with several a list (every
+   * event goes to each of them). "secret" is the one shared secret all of them are signed with.
+   */
+  readonly webhooks: Record<string, string | string[]> = {};
+
+  /** The URLs registered for a kind (the `<kind>Webhook` setting when none is): none, one or several. */
+  webhookUrls(kind: string): string[] {
+    if (kind === 'secret') return [];
+    const own = this.webhooks[kind];
+    const v = own !== undefined ? own : this.options.settings?.[`${kind}Webhook`];
+    const list = Array.isArray(v) ? v : [v];
+    return [...new Set(list.filter((u): u is string => typeof u === 'string' && u !== ''))];
+  }
+
+  /** Sets the URLs of a kind (none removes it; one is kept as a string, several as a list, without repeats). */
+  setWebhookUrls(kind: string, urls: string[]): void {
+    const list = [...new Set(urls.filter((u) => typeof u === 'string' && u !== ''))];
+    if (list.length === 0) delete this.webhooks[kind];
+    else this.webhooks[kind] = list.length === 1 ? list[0] : list;
+  }
 
   /**
-   * Sends an event to the webhook registered for `kind` (if any). With a `webhookSecret` setting the
-   * request carries `X-OT-Token: <secret>` and `X-OT-Signature: sha256=<HMAC-SHA256 of the body>`.
+   * Sends an event to every webhook registered for `kind` (if any), each the same way: with a
+   * secret (`secret` of POST /_sandbox/webhooks or the `webhookSecret` setting) the request carries
+   * `X-OT-Token: <secret>` and `X-OT-Signature: sha256=<HMAC-SHA256 of the body>`. True when at
+   * least one URL is registered.
    */
   emitWebhook(kind: string, body: unknown): boolean {
-    if (kind === 'secret') return false;
-    const url = this.webhooks[kind] || (this.options.settings?.[`${kind}Webhook`] as string | undefined);
-    if (!url) return false;
-    this.postWebhook(url, body);
-    return true;
+    const urls = this.webhookUrls(kind);
+    for (const url of urls) this.postWebhook(url, body);
+    return urls.length > 0;
   }
 
   /** POSTs JSON to a URL, fire and forget (errors kept for the state view). */
   postWebhook(url: string, body: unknown, headers: Record<string, string> = {}): void {
     const data = Buffer.from(JSON.stringify(body));
-    const secret = (this.webhooks.secret || this.options.settings?.webhookSecret) as string | undefined;
+    const own = this.webhooks.secret;
+    const secret = (typeof own === 'string' && own ? own : this.options.settings?.webhookSecret) as string | undefined;
     if (secret) {
       headers = { 'X-OT-Token': secret, 'X-OT-Signature': 'sha256=' + crypto.createHmac('sha256', secret).update(data).digest('hex'), ...headers };
     }

@@ -224,6 +224,99 @@ describe('sandbox framework: webhooks', () => {
     h.sb.app.emitWebhook('fax', { id: 1 }).should.be.true();
     await until(async () => ((await get(`${h.url}/_sandbox/state`)).body.webhookFailures as string[]).some((f) => f.includes(`:${port}/gone`)), 3000, 'the failure');
   });
+
+  it('sends each event to every URL of a kind set as a list, each signed the same way', async () => {
+    const urls = [`${receiverUrl}/flow-a`, `${receiverUrl}/flow-b?tab=2`, `${receiverUrl}/flow-c`];
+    const r = await post(`${h.url}/_sandbox/webhooks`, { push: urls, fax: `${receiverUrl}/fax`, secret: 'sandbox-webhook-secret' });
+    r.status.should.equal(200);
+    r.body.should.eql({ push: urls, fax: `${receiverUrl}/fax`, secret: '***' });
+    const event = { event: 'push.response', eventId: 'ev-1', action: 'approve', note: 'grüße' };
+    h.sb.app.emitWebhook('push', event).should.be.true();
+    await until(() => got.length === 3, 3000, 'three webhooks');
+    await new Promise((res) => setTimeout(res, 100));
+    got.should.have.length(3);
+    got.map((w) => w.path).sort().should.eql(['/flow-a', '/flow-b?tab=2', '/flow-c']);
+    const expected = 'sha256=' + crypto.createHmac('sha256', 'sandbox-webhook-secret').update(Buffer.from(JSON.stringify(event), 'utf8')).digest('hex');
+    for (const w of got) {
+      JSON.parse(w.raw).should.eql(event);
+      w.headers['x-ot-token']!.should.equal('sandbox-webhook-secret');
+      w.headers['x-ot-signature']!.should.equal(expected);
+    }
+  });
+
+  it('adds and removes single URLs, without repeats; a plain URL replaces the list; GET shows the lists', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => `${receiverUrl}/${x}`);
+    (await post(`${h.url}/_sandbox/webhooks`, { add: { push: a } })).body.should.eql({ push: a });
+    (await post(`${h.url}/_sandbox/webhooks`, { add: { push: b, fax: c } })).body.should.eql({ push: [a, b], fax: c });
+    (await post(`${h.url}/_sandbox/webhooks`, { add: { push: [b, c, c] } })).body.should.eql({ push: [a, b, c], fax: c });
+    (await get(`${h.url}/_sandbox/webhooks`)).body.should.eql({ push: [a, b, c], fax: c });
+    (await post(`${h.url}/_sandbox/webhooks`, { remove: { push: b } })).body.should.eql({ push: [a, c], fax: c });
+    (await post(`${h.url}/_sandbox/webhooks`, { remove: { push: `${receiverUrl}/never-added`, inboundFax: a } })).body.should.eql({ push: [a, c], fax: c });
+    (await post(`${h.url}/_sandbox/webhooks`, { remove: { push: [a] } })).body.should.eql({ push: c, fax: c });
+    // a plain URL sets exactly that one, replacing the list
+    (await post(`${h.url}/_sandbox/webhooks`, { add: { push: a } })).body.should.eql({ push: [c, a], fax: c });
+    (await post(`${h.url}/_sandbox/webhooks`, { push: b })).body.should.eql({ push: b, fax: c });
+    // set first, then add, then remove, in one request
+    (await post(`${h.url}/_sandbox/webhooks`, { push: [a, b], add: { push: c }, remove: { push: a, fax: c } })).body.should.eql({ push: [b, c] });
+    (await post(`${h.url}/_sandbox/webhooks`, { push: [] })).body.should.eql({});
+    (await post(`${h.url}/_sandbox/webhooks`, { add: { push: a } })).body.should.eql({ push: a });
+    (await post(`${h.url}/_sandbox/webhooks`, { remove: { push: a } })).body.should.eql({});
+    h.sb.app.emitWebhook('push', { id: 1 }).should.be.false();
+    await new Promise((res) => setTimeout(res, 100));
+    got.should.have.length(0);
+  });
+
+  it('keeps one secret for all kinds and URLs', async () => {
+    const r = await post(`${h.url}/_sandbox/webhooks`, { push: [`${receiverUrl}/p1`, `${receiverUrl}/p2`], add: { exstream: `${receiverUrl}/x1` }, secret: 'sandbox-one-secret' });
+    r.body.should.eql({ push: [`${receiverUrl}/p1`, `${receiverUrl}/p2`], exstream: `${receiverUrl}/x1`, secret: '***' });
+    try {
+      (await post(`${h.url}/_sandbox/webhooks`, { add: { secret: 'another' } })).should.containDeep({ status: 400, body: { error: 'add: "secret" is not a webhook kind' } });
+      (await post(`${h.url}/_sandbox/webhooks`, { secret: ['a', 'b'] })).should.containDeep({ status: 400, body: { error: 'secret must be a text (or null to remove it)' } });
+      h.sb.app.emitWebhook('push', { id: 'p' }).should.be.true();
+      h.sb.app.emitWebhook('exstream', { id: 'x' }).should.be.true();
+      await until(() => got.length === 3, 3000, 'three webhooks');
+      for (const w of got) w.headers['x-ot-token']!.should.equal('sandbox-one-secret');
+      (await get(`${h.url}/_sandbox/webhooks`)).text.should.not.containEql('sandbox-one-secret');
+    } finally {
+      await post(`${h.url}/_sandbox/webhooks`, { exstream: null });
+    }
+  });
+
+  it('refuses malformed changes with 400 and changes nothing', async () => {
+    const before = { push: [`${receiverUrl}/p1`, `${receiverUrl}/p2`], fax: `${receiverUrl}/f` };
+    (await post(`${h.url}/_sandbox/webhooks`, before)).status.should.equal(200);
+    const bad: Array<[unknown, string]> = [
+      [{ push: 5 }, 'push: a webhook must be an http or https URL, not 5'],
+      [{ push: [`${receiverUrl}/ok`, 'ftp://files.example.com/x'] }, 'push: "ftp://files.example.com/x" is not an http or https URL'],
+      [{ fax: null, push: 'not a url' }, 'push: "not a url" is not a URL'],
+      [{ add: `${receiverUrl}/x` }, 'add must be an object {kind: url or [urls]}'],
+      [{ add: { push: [null] } }, 'add.push: a webhook must be an http or https URL, not null'],
+      [{ remove: ['push'] }, 'remove must be an object {kind: url or [urls]}'],
+      [[`${receiverUrl}/x`], 'send a JSON object {"push": url or [urls], "add": {...}, "remove": {...}, "secret": "..."}'],
+    ];
+    for (const [body, error] of bad) {
+      const r = await post(`${h.url}/_sandbox/webhooks`, body);
+      r.status.should.equal(400, JSON.stringify(body));
+      r.body.should.eql({ error });
+    }
+    (await get(`${h.url}/_sandbox/webhooks`)).body.should.eql(before);
+  });
+
+  it("fans an area's events out: an Exstream delivery exception reaches every exstream URL", async () => {
+    await post(`${h.url}/_sandbox/webhooks`, { exstream: [`${receiverUrl}/ex-a`, `${receiverUrl}/ex-b`], secret: 'sandbox-webhook-secret' });
+    try {
+      const r = await post(`${h.url}/_sandbox/exstream-event`, { type: 'failed_print', communicationId: 'comm-1', customerReference: 'C-1002', eventId: 'exc-fan-1' });
+      r.status.should.equal(200);
+      r.body.delivered!.should.be.true();
+      await until(() => got.length === 2, 3000, 'both webhooks');
+      got.map((w) => w.path).sort().should.eql(['/ex-a', '/ex-b']);
+      got[0].raw.should.equal(got[1].raw);
+      JSON.parse(got[0].raw).should.containDeep({ eventType: 'DELIVERY_EXCEPTION', eventId: 'exc-fan-1', customerReference: 'C-1002' });
+      got[0].headers['x-ot-signature']!.should.equal(got[1].headers['x-ot-signature']);
+    } finally {
+      await post(`${h.url}/_sandbox/webhooks`, { exstream: null });
+    }
+  });
 });
 
 describe('sandbox framework: router, page and address', () => {
