@@ -15,7 +15,6 @@ import { workflow } from '../../sandbox/areas/workflow';
 const EXAMPLE = 'Cloud Fax ↔ Extended ECM/FAX-4 Approval before outbound fax, confirmation stored back';
 const APPROVED_FOR_FAX = 2400;
 const REFERRAL = 2401;
-const LCOUNSEL = { ot_xecm_lcounsel_sandbox: { username: 'lcounsel', password: 'sandbox-legal' } };
 
 const XECM = { type: 'ot-xecm', authMode: 'password', otds: '', domain: '', timeout: 30, retries: 3, maxDelay: 30, concurrency: 8, tls: '', proxy: '' };
 const CONNECTIONS: Record<string, Obj> = {
@@ -92,13 +91,13 @@ describe('example FAX-4 Approval before outbound fax, confirmation stored back',
   }
 
   it('ships as documented (tab, comment, connections incl. lcounsel, one Catch routing msg.error.code)', async () => {
-    const d = await h.deploy(EXAMPLE, { extraCredentials: LCOUNSEL });
+    const d = await h.deploy(EXAMPLE);
     checkShape(d.flow, h.sb.url);
     should(d.byName('error code', 'switch').property).equal('error.code');
   });
 
   it('no fax before the approval; after it the fax is sent once and the confirmation is stored beside the original', async () => {
-    const d = await h.deploy(EXAMPLE, { extraCredentials: LCOUNSEL });
+    const d = await h.deploy(EXAMPLE);
     const stored1 = collect<Out>(d.node('fax4_stored'));
     const p = await request(d);
     p.mapId.should.equal(3902);
@@ -150,7 +149,7 @@ describe('example FAX-4 Approval before outbound fax, confirmation stored back',
   });
 
   it('rejected: no fax, the requester is told (and has the rework task)', async () => {
-    const d = await h.deploy(EXAMPLE, { extraCredentials: LCOUNSEL });
+    const d = await h.deploy(EXAMPLE);
     const told = collect<Out>(d.node('fax4_rejected'));
     const p = await request(d);
     await decide(d, 'reject');
