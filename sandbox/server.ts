@@ -339,7 +339,7 @@ export class SandboxApp {
     return urls.length > 0;
   }
 
-  /** POSTs JSON to a URL, fire and forget (errors kept for the state view). */
+  /** POSTs JSON to a URL, fire and forget (errors and refusals kept for the state view). */
   postWebhook(url: string, body: unknown, headers: Record<string, string> = {}): void {
     const data = Buffer.from(JSON.stringify(body));
     const own = this.webhooks.secret;
@@ -353,7 +353,11 @@ export class SandboxApp {
       const req = mod.request({ method: 'POST', hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: u.pathname + u.search, headers: { 'content-type': 'application/json', 'content-length': data.length, ...headers }, timeout: 5000 });
       req.on('error', (e) => this.webhookErrors.push(`${url}: ${e.message}`));
       req.on('timeout', () => req.destroy());
-      req.on('response', (r) => r.resume());
+      req.on('response', (r) => {
+        // a receiver that refuses the event (401 for a wrong secret, 404 for no such endpoint) is a failed delivery too
+        if ((r.statusCode || 0) >= 300) this.webhookErrors.push(`${url}: HTTP ${r.statusCode}`);
+        r.resume();
+      });
       req.end(data);
     } catch (e) {
       this.webhookErrors.push(`${url}: ${(e as Error).message}`);

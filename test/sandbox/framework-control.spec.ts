@@ -225,6 +225,27 @@ describe('sandbox framework: webhooks', () => {
     await until(async () => ((await get(`${h.url}/_sandbox/state`)).body.webhookFailures as string[]).some((f) => f.includes(`:${port}/gone`)), 3000, 'the failure');
   });
 
+  it('lists a receiver that refuses an event (HTTP 401) as a failed delivery, and goes on with the other URLs', async () => {
+    const refusing = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end('{"error":"invalid or missing credentials"}');
+      });
+    });
+    await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', () => r()));
+    const refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/refuses`;
+    try {
+      await post(`${h.url}/_sandbox/webhooks`, { push: [refusingUrl, `${receiverUrl}/accepts`] });
+      h.sb.app.emitWebhook('push', { id: 'r1' }).should.be.true();
+      await until(() => got.length === 1, 3000, 'the accepting receiver');
+      got[0].path.should.equal('/accepts');
+      await until(async () => ((await get(`${h.url}/_sandbox/state`)).body.webhookFailures as string[]).includes(`${refusingUrl}: HTTP 401`), 3000, 'the refusal');
+    } finally {
+      await new Promise<void>((r) => refusing.close(() => r()));
+    }
+  });
+
   it('sends each event to every URL of a kind set as a list, each signed the same way', async () => {
     const urls = [`${receiverUrl}/flow-a`, `${receiverUrl}/flow-b?tab=2`, `${receiverUrl}/flow-c`];
     const r = await post(`${h.url}/_sandbox/webhooks`, { push: urls, fax: `${receiverUrl}/fax`, secret: 'sandbox-webhook-secret' });
