@@ -10,6 +10,10 @@
 // The Node-RED user directory is .node-red/ (git-ignored). Its flows.json is rewritten from
 // examples/ on every start, so the examples are always fresh: export a flow you changed before
 // restarting (the previous file is kept as flows.previous.json).
+//
+// The examples' "OpenText event in" nodes are wired to the sandbox: each gets the webhook secret
+// (OT_WEBHOOK_SECRET or a random one per start) and, once Node-RED listens, its URL is registered
+// with the sandbox (POST /_sandbox/webhooks) for the kinds of events it accepts.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -40,7 +44,13 @@ Environment:
   OT_OTDS_URL OT_OTDS_CLIENT_ID OT_OTDS_CLIENT_SECRET  OTDS
   OT_EXSTREAM_URL                                      Exstream (uses the OTDS connection)
   OT_MESSAGING_URL OT_MESSAGING_USER OT_MESSAGING_PASSWORD  Cloud Messaging (…/mra/v1)
-  OT_APPWORKS_URL OT_APPWORKS_KEY                      AppWorks Gateway`;
+  OT_APPWORKS_URL OT_APPWORKS_KEY                      AppWorks Gateway
+  OT_WEBHOOK_SECRET    the secret of the examples' "OpenText event in" nodes and of the sandbox's
+                       webhooks (default: a random one per start, never printed)
+
+Every "OpenText event in" node of the examples gets the webhook secret as its credential and is
+registered with the sandbox as a webhook for the events it accepts (push answers, fax status,
+inbound faxes, Exstream delivery exceptions), so the sandbox's callbacks reach every flow.`;
 
 // ---- options -----------------------------------------------------------------------------------
 
@@ -148,6 +158,75 @@ function describeConnections(real, sandboxUrl) {
   return lines;
 }
 
+// ---- webhooks: the examples' "OpenText event in" nodes -----------------------------------------
+
+/** The sandbox's webhook kinds (POST /_sandbox/webhooks). */
+const WEBHOOK_KINDS = ['push', 'fax', 'inboundFax', 'exstream'];
+/**
+ * Event types of ot-event-in (nodes/lib/events.ts EVENT_TYPES, its "types" setting) and the sandbox
+ * webhook kind that sends them; "custom" events come from other systems (a portal, an app), never
+ * from the sandbox.
+ */
+const EVENT_KIND = {
+  'push.response': 'push',
+  'push.opened': 'push',
+  'fax.status': 'fax',
+  'fax.inbound': 'inboundFax',
+  'exstream.delivery_exception': 'exstream',
+  custom: null,
+};
+
+/**
+ * The webhook kinds an ot-event-in node with this "types" setting receives: the kinds of the types
+ * ticked, all kinds when none is (the node then accepts every event). Unknown names are ignored as
+ * the node ignores them.
+ */
+function webhookKinds(types) {
+  const chosen = String(types || '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => Object.prototype.hasOwnProperty.call(EVENT_KIND, t));
+  if (chosen.length === 0) return [...WEBHOOK_KINDS];
+  return WEBHOOK_KINDS.filter((k) => chosen.some((t) => EVENT_KIND[t] === k));
+}
+
+/** The path an ot-event-in node listens on under httpNodeRoot (as the node normalises its "url"). */
+function eventInPath(n) {
+  const u = String(n.url || '').trim();
+  return !u ? '' : u.startsWith('/') ? u : '/' + u;
+}
+
+/** The secret of the event-in nodes and the sandbox's webhooks: OT_WEBHOOK_SECRET, else random per start. */
+function webhookSecret(env = process.env) {
+  const v = env.OT_WEBHOOK_SECRET;
+  if (v !== undefined && v !== '') return { secret: String(v), source: 'OT_WEBHOOK_SECRET' };
+  return { secret: 'sandbox-' + crypto.randomBytes(24).toString('hex'), source: 'random' };
+}
+
+/** Joins Node-RED's address, its httpNodeRoot and a node's path. */
+function endpointUrl(nodeRedBase, httpNodeRoot, p) {
+  const base = String(nodeRedBase).replace(/\/+$/, '');
+  const rootPath = String(httpNodeRoot || '/').replace(/\/+$/, '');
+  return base + (rootPath && !rootPath.startsWith('/') ? '/' + rootPath : rootPath) + p;
+}
+
+/**
+ * The body of POST /_sandbox/webhooks that points every kind at all endpoints receiving it, with the
+ * secret. Endpoints of disabled nodes and without a path are left out; each URL once per kind.
+ */
+function webhookRegistration(endpoints, nodeRedBase, httpNodeRoot, secret) {
+  const body = { secret };
+  for (const e of endpoints) {
+    if (e.disabled || !e.path) continue;
+    const url = endpointUrl(nodeRedBase, httpNodeRoot, e.path);
+    for (const k of e.kinds) {
+      body[k] = body[k] || [];
+      if (!body[k].includes(url)) body[k].push(url);
+    }
+  }
+  return body;
+}
+
 // ---- flows from the examples -------------------------------------------------------------------
 
 /** Every examples/**\/*.json, sorted by path; the tab label is the file name without .json. */
@@ -192,10 +271,12 @@ function isConfigNode(n) {
  * the sandbox or a real OpenText, config nodes with the same id kept once, colliding ids of flow
  * nodes renamed.
  */
-function buildFlows({ examples, sandboxUrl, sandboxCreds, real = {}, availableTypes }) {
+function buildFlows({ examples, sandboxUrl, sandboxCreds, real = {}, availableTypes, webhookSecret }) {
   const flows = [];
   const credentials = {};
   const warnings = [];
+  /** The ot-event-in nodes: {id, tab, name, path, kinds, disabled}. */
+  const endpoints = [];
   const used = new Set();
   const configTypes = new Map();
   const sb = sandboxUrl.replace(/\/+$/, '');
@@ -247,12 +328,37 @@ function buildFlows({ examples, sandboxUrl, sandboxCreds, real = {}, availableTy
     return { node: c, creds };
   };
 
+  /** An ot-event-in node: the webhook secret as its credential, its endpoint for the sandbox. */
+  const eventIn = (n, ex) => {
+    if (n.type !== 'ot-event-in') return;
+    if (webhookSecret) credentials[n.id] = { secret: webhookSecret };
+    const p = eventInPath(n);
+    const e = { id: n.id, tab: ex.label, name: n.name || '', path: p, kinds: webhookKinds(n.types), disabled: n.d === true || (availableTypes ? !availableTypes.has('ot-event-in') : false) };
+    const same = p && !e.disabled ? endpoints.find((x) => x.path === p && !x.disabled) : undefined;
+    if (same) warnings.push(`${ex.rel}: "OpenText event in" ${n.name || n.id} listens on ${p} like the one of ${same.tab}; Node-RED gives that path's requests to only one of them`);
+    if (!p) warnings.push(`${ex.rel}: "OpenText event in" ${n.name || n.id} has no URL; it is not registered with the sandbox`);
+    endpoints.push(e);
+  };
+
   for (const ex of examples) {
     const tabId = 'ot-example-' + hashId(ex.rel);
     const exTabs = new Set(ex.nodes.filter((n) => n.type === 'tab').map((n) => n.id));
     const subflows = new Set(ex.nodes.filter((n) => n.type === 'subflow').map((n) => n.id));
     const info = ex.nodes.find((n) => n.type === 'tab' && n.info)?.info;
-    flows.push({ id: tabId, type: 'tab', label: ex.label, disabled: false, info: info || `Example ${ex.rel} (loaded by npm start).` });
+    const tab = { id: tabId, type: 'tab', label: ex.label, disabled: false, info: info || `Example ${ex.rel} (loaded by npm start).` };
+    // the tab's environment variables as the file has them (of all its tabs, the first of a name wins)
+    const tabsWithEnv = ex.nodes.filter((n) => n.type === 'tab' && Array.isArray(n.env));
+    if (tabsWithEnv.length) {
+      const seen = new Set();
+      tab.env = [];
+      for (const e of tabsWithEnv.flatMap((n) => n.env)) {
+        const name = e && typeof e === 'object' ? e.name : undefined;
+        if (seen.has(name)) continue;
+        seen.add(name);
+        tab.env.push(e);
+      }
+    }
+    flows.push(tab);
     used.add(tabId);
     // flow nodes whose id an earlier example already used get a new id in this one
     const remap = {};
@@ -284,6 +390,7 @@ function buildFlows({ examples, sandboxUrl, sandboxCreds, real = {}, availableTy
         if (used.has(n0.id)) continue;
         used.add(n0.id);
         flows.push({ ...n0 });
+        eventIn(n0, ex);
         continue;
       }
       const n = { ...n0, id: mapId(n0.id) };
@@ -292,6 +399,7 @@ function buildFlows({ examples, sandboxUrl, sandboxCreds, real = {}, availableTy
       if ('g' in n) n.g = mapId(n.g);
       used.add(n.id);
       flows.push(n);
+      eventIn(n, ex);
     }
     if (availableTypes) {
       const missing = [...new Set(ex.nodes.map((n) => n.type).filter((t) => t.startsWith('ot-') && !availableTypes.has(t)))];
@@ -319,7 +427,7 @@ function buildFlows({ examples, sandboxUrl, sandboxCreds, real = {}, availableTy
       if (creds) credentials[node.id] = creds;
     }
   }
-  return { flows, credentials, warnings };
+  return { flows, credentials, warnings, endpoints };
 }
 
 // ---- Node-RED user directory -------------------------------------------------------------------
@@ -468,6 +576,53 @@ function get(url) {
   });
 }
 
+/** A JSON request to a local address: {status, body} (status 0 when it could not be sent). */
+function requestJson(method, url, body) {
+  return new Promise((resolve) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers = { accept: 'application/json', ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}) };
+    const req = http.request(url, { method, headers, timeout: 5000 }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        let parsed;
+        try {
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          parsed = undefined;
+        }
+        resolve({ status: res.statusCode, body: parsed });
+      });
+    });
+    req.on('error', (e) => resolve({ status: 0, error: e.message }));
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.end(data);
+  });
+}
+
+/**
+ * Registers the examples' event-in endpoints with the sandbox (once Node-RED listens): one request
+ * that sets every kind's URL list and the secret. Returns lines for the start-up summary (never the
+ * secret's value).
+ */
+async function registerEndpoints({ sandboxUrl, nodeRedBase, endpoints, secret }) {
+  const live = endpoints.filter((e) => !e.disabled && e.path);
+  if (live.length === 0) return [];
+  const settings = await requestJson('GET', nodeRedBase + '/settings');
+  const httpNodeRoot = settings.body && Object.prototype.hasOwnProperty.call(settings.body, 'httpNodeRoot') ? settings.body.httpNodeRoot : '/';
+  if (httpNodeRoot === false) return ['Webhooks: NOT registered: httpNodeRoot is false in settings.js, so Node-RED serves no "OpenText event in" endpoints.'];
+  const body = webhookRegistration(live, nodeRedBase, httpNodeRoot, secret.secret);
+  const r = await requestJson('POST', sandboxUrl.replace(/\/+$/, '') + '/_sandbox/webhooks', body);
+  if (r.status !== 200) {
+    const why = r.status ? `HTTP ${r.status}${r.body && r.body.error ? `: ${r.body.error}` : ''}` : r.error;
+    throw new Error(`the sandbox refused the webhooks of the "OpenText event in" nodes (${why})`);
+  }
+  const counts = WEBHOOK_KINDS.filter((k) => body[k]).map((k) => `${k} ${body[k].length}`);
+  const lines = [`Webhooks: ${live.length} "OpenText event in" endpoint${live.length === 1 ? '' : 's'} registered with the sandbox (${counts.join(', ') || 'no kinds'}), secret set (${secret.source === 'OT_WEBHOOK_SECRET' ? 'OT_WEBHOOK_SECRET' : 'random for this start; OT_WEBHOOK_SECRET chooses one'}):`];
+  for (const e of live) lines.push(`  ${endpointUrl(nodeRedBase, httpNodeRoot, e.path)}  ${e.kinds.length ? e.kinds.join(', ') : 'no sandbox events (custom only)'}  (${e.tab})`);
+  return lines;
+}
+
 async function main() {
   let opts;
   try {
@@ -531,7 +686,8 @@ async function main() {
       console.warn(`npm start: skipping example ${ex.rel}: ${e.message}`);
     }
   }
-  const { flows, credentials, warnings } = buildFlows({ examples, sandboxUrl, sandboxCreds: creds, real, availableTypes: types });
+  const secret = webhookSecret();
+  const { flows, credentials, warnings, endpoints } = buildFlows({ examples, sandboxUrl, sandboxCreds: creds, real, availableTypes: types, webhookSecret: secret.secret });
   for (const w of warnings) console.warn(`npm start: ${w}`);
   prepareUserDir(opts.userDir, opts.pack, nodeRedPort);
   writeFlows(opts.userDir, flows, credentials);
@@ -552,6 +708,8 @@ async function main() {
     if (Date.now() > deadline) throw new Error('Node-RED did not answer within 90 s');
     await new Promise((r) => setTimeout(r, 250));
   }
+  // 4. the sandbox's callbacks to every "OpenText event in" of the examples (also when OT_* points a product elsewhere)
+  const webhookLines = await registerEndpoints({ sandboxUrl, nodeRedBase: `http://127.0.0.1:${nodeRedPort}`, endpoints, secret });
 
   const first = examples[0];
   console.log(
@@ -561,6 +719,7 @@ async function main() {
       `Node-RED: ${nodeRedUrl}  sandbox: ${sandboxUrl}/_sandbox/`,
       '',
       ...describeConnections(real, sandboxUrl).map((l) => '  ' + l),
+      ...(webhookLines.length ? ['', ...webhookLines.map((l) => '  ' + l)] : []),
       '',
       examples.length
         ? `${examples.length} example flow${examples.length === 1 ? '' : 's'} loaded, one tab each. flows.json is rewritten from examples/ on every start (the previous one is kept as flows.previous.json).`
@@ -577,7 +736,7 @@ async function main() {
   );
 }
 
-module.exports = { parseArgs, buildFlows, listExamples, loadExample, sandboxCredentials, realTargets, describeConnections, isConfigNode, settingsJs, prepareUserDir, availableTypes };
+module.exports = { parseArgs, buildFlows, listExamples, loadExample, sandboxCredentials, realTargets, describeConnections, isConfigNode, settingsJs, prepareUserDir, availableTypes, webhookKinds, webhookSecret, webhookRegistration, endpointUrl, eventInPath, EVENT_KIND, WEBHOOK_KINDS };
 
 if (require.main === module) {
   main().catch((e) => {

@@ -38,9 +38,28 @@ interface StartModule {
   describeConnections(real: Real, sandboxUrl: string): string[];
   listExamples(dir: string): Array<{ file: string; rel: string; label: string }>;
   loadExample(ex: { file: string; rel: string; label: string }, sandboxUrl?: string): Example;
-  buildFlows(o: { examples: Example[]; sandboxUrl: string; sandboxCreds: Creds; real?: Real; availableTypes?: Set<string> }): { flows: Node[]; credentials: Record<string, Record<string, string>>; warnings: string[] };
+  buildFlows(o: { examples: Example[]; sandboxUrl: string; sandboxCreds: Creds; real?: Real; availableTypes?: Set<string>; webhookSecret?: string }): {
+    flows: Node[];
+    credentials: Record<string, Record<string, string>>;
+    warnings: string[];
+    endpoints: Endpoint[];
+  };
   isConfigNode(n: Node): boolean;
   availableTypes(pack: string): Set<string>;
+  webhookKinds(types: unknown): string[];
+  webhookSecret(env: Record<string, string | undefined>): { secret: string; source: string };
+  webhookRegistration(endpoints: Endpoint[], nodeRedBase: string, httpNodeRoot: string, secret: string): Record<string, unknown>;
+  endpointUrl(nodeRedBase: string, httpNodeRoot: string, p: string): string;
+  EVENT_KIND: Record<string, string | null>;
+  WEBHOOK_KINDS: string[];
+}
+interface Endpoint {
+  id: string;
+  tab: string;
+  name: string;
+  path: string;
+  kinds: string[];
+  disabled: boolean;
 }
 
 const root = path.join(__dirname, '..');
@@ -273,5 +292,111 @@ describe('npm start: example flows to flows.json', () => {
     fs.writeFileSync(path.join(pack, 'package.json'), JSON.stringify({ 'node-red': { nodes: { 'ot-xecm': 'dist/nodes/xecm/ot-xecm.js', 'ot-upload': 'dist/nodes/xecm/ot-upload.js' } } }));
     fs.writeFileSync(path.join(pack, 'dist', 'nodes', 'xecm', 'ot-xecm.js'), '');
     [...start.availableTypes(pack)].should.eql(['ot-xecm']);
+  });
+});
+
+describe('npm start: tab environment and the "OpenText event in" nodes', () => {
+  const eventIn = (id: string, z: string, url: string, types: string, extra: Record<string, unknown> = {}): Node => ({ id, type: 'ot-event-in', z, name: id, url, verify: 'either', tokenHeader: 'X-OT-Token', signatureHeader: 'X-OT-Signature', types, dedupe: 600, x: 100, y: 100, wires: [[]], ...extra });
+
+  it('keeps the env variables of an example tab and of its groups as the file has them', () => {
+    const env = [
+      { name: 'RM7_ESCALATE_AFTER_MS', value: '14400000', type: 'num' },
+      { name: 'GREETING', value: 'hello', type: 'str' },
+      { name: 'FLAG', value: 'true', type: 'bool' },
+    ];
+    const groupEnv = [{ name: 'IN_GROUP', value: '{"a":1}', type: 'json' }];
+    const e = ex('Pair/E-1 Env.json', [
+      { id: 't', type: 'tab', label: 'E-1', info: 'x', env },
+      { id: 'g', type: 'group', z: 't', name: '1. Do', env: groupEnv, nodes: ['n'], x: 0, y: 0, w: 10, h: 10 },
+      { id: 'n', type: 'inject', z: 't', g: 'g', x: 1, y: 1, wires: [] },
+    ]);
+    const plain = ex('Pair/E-2 No env.json', [{ id: 't2', type: 'tab', label: 'E-2' }, { id: 'm', type: 'inject', z: 't2', x: 1, y: 1, wires: [] }]);
+    const emptyEnv = ex('Pair/E-3 Empty env.json', [{ id: 't3', type: 'tab', label: 'E-3', env: [] }, { id: 'k', type: 'inject', z: 't3', x: 1, y: 1, wires: [] }]);
+    const r = start.buildFlows({ examples: [e, plain, emptyEnv], sandboxUrl: SB, sandboxCreds: creds });
+    const tabs = r.flows.filter((n) => n.type === 'tab');
+    tabs[0].env!.should.eql(env);
+    tabs[0].should.containDeep({ label: 'E-1 Env', info: 'x', disabled: false });
+    tabs[1].should.not.have.property('env');
+    tabs[2].env!.should.eql([]);
+    r.flows.find((n) => n.type === 'group')!.env!.should.eql(groupEnv);
+    // an example of several tabs (one tab in npm start): their variables together, the first of a name wins
+    const two = ex('Two.json', [
+      { id: 'a', type: 'tab', label: 'A', env: [{ name: 'X', value: '1', type: 'str' }] },
+      { id: 'b', type: 'tab', label: 'B', env: [{ name: 'X', value: '2', type: 'str' }, { name: 'Y', value: '3', type: 'str' }] },
+    ]);
+    start.buildFlows({ examples: [two], sandboxUrl: SB, sandboxCreds: creds }).flows[0].env!.should.eql([{ name: 'X', value: '1', type: 'str' }, { name: 'Y', value: '3', type: 'str' }]);
+  });
+
+  it('maps every event type of ot-event-in to the sandbox webhook kind that sends it', () => {
+    const { EVENT_TYPES } = require('../nodes/lib/events') as { EVENT_TYPES: string[] };
+    Object.keys(start.EVENT_KIND).sort().should.eql([...EVENT_TYPES].sort());
+    start.WEBHOOK_KINDS.should.eql(['push', 'fax', 'inboundFax', 'exstream']);
+    start.webhookKinds('push.response').should.eql(['push']);
+    start.webhookKinds('push.opened,push.response,custom').should.eql(['push']);
+    start.webhookKinds(' fax.status , fax.inbound ').should.eql(['fax', 'inboundFax']);
+    start.webhookKinds('exstream.delivery_exception').should.eql(['exstream']);
+    start.webhookKinds('exstream.delivery_exception,push.opened').should.eql(['push', 'exstream']);
+    start.webhookKinds('custom').should.eql([]);
+    // none ticked (or only names the node does not know): the node takes every event
+    for (const t of ['', undefined, null, 'no.such.type']) start.webhookKinds(t).should.eql(['push', 'fax', 'inboundFax', 'exstream']);
+  });
+
+  it('gives every ot-event-in node the webhook secret and lists its endpoint, kinds and tab', () => {
+    const a = ex('Pair/W-1 Push.json', [{ id: 'ta', type: 'tab', label: 'W-1' }, eventIn('ev', 'ta', '/opentext/w1/events', 'push.response'), eventIn('off', 'ta', '/opentext/w1/off', '', { d: true })]);
+    const b = ex('Pair/W-2 All.json', [{ id: 'tb', type: 'tab', label: 'W-2' }, eventIn('ev', 'tb', 'opentext/w2/events', ''), eventIn('portal', 'tb', '/opentext/w2/portal', 'custom')]);
+    const c = ex('Pair/W-3 Same path.json', [{ id: 'tc', type: 'tab', label: 'W-3' }, eventIn('ev3', 'tc', '/opentext/w1/events', 'fax.status'), eventIn('nourl', 'tc', '', '')]);
+    const r = start.buildFlows({ examples: [a, b, c], sandboxUrl: SB, sandboxCreds: creds, webhookSecret: 'sandbox-test-secret-1' });
+    const ids = r.flows.filter((n) => n.type === 'ot-event-in').map((n) => n.id);
+    ids.should.have.length(6);
+    ids[2].should.not.equal('ev'); // the second "ev" was renamed; its credential follows the new id
+    for (const id of ids) r.credentials[id].should.eql({ secret: 'sandbox-test-secret-1' });
+    r.endpoints.map((e) => [e.id, e.tab, e.path, e.kinds, e.disabled]).should.eql([
+      ['ev', 'W-1 Push', '/opentext/w1/events', ['push'], false],
+      ['off', 'W-1 Push', '/opentext/w1/off', ['push', 'fax', 'inboundFax', 'exstream'], true],
+      [ids[2], 'W-2 All', '/opentext/w2/events', ['push', 'fax', 'inboundFax', 'exstream'], false],
+      ['portal', 'W-2 All', '/opentext/w2/portal', [], false],
+      ['ev3', 'W-3 Same path', '/opentext/w1/events', ['fax'], false],
+      ['nourl', 'W-3 Same path', '', ['push', 'fax', 'inboundFax', 'exstream'], false],
+    ]);
+    r.warnings.should.eql([
+      'Pair/W-3 Same path.json: "OpenText event in" ev3 listens on /opentext/w1/events like the one of W-1 Push; Node-RED gives that path\'s requests to only one of them',
+      'Pair/W-3 Same path.json: "OpenText event in" nourl has no URL; it is not registered with the sandbox',
+    ]);
+    // without a secret (as before): no credentials for them, the endpoints are still listed
+    const none = start.buildFlows({ examples: [a], sandboxUrl: SB, sandboxCreds: creds });
+    none.credentials.should.eql({});
+    none.endpoints.should.have.length(2);
+    // a build without the node: its endpoints are not registered
+    start.buildFlows({ examples: [a], sandboxUrl: SB, sandboxCreds: creds, availableTypes: new Set(['ot-xecm']) }).endpoints.every((e) => e.disabled).should.be.true();
+  });
+
+  it('registers each endpoint once per kind it receives, under httpNodeRoot, with the secret', () => {
+    const eps: Endpoint[] = [
+      { id: 'a', tab: 'A', name: '', path: '/opentext/a', kinds: ['push'], disabled: false },
+      { id: 'b', tab: 'B', name: '', path: '/opentext/b', kinds: ['push', 'fax', 'inboundFax', 'exstream'], disabled: false },
+      { id: 'c', tab: 'C', name: '', path: '/opentext/c', kinds: ['exstream'], disabled: true },
+      { id: 'd', tab: 'D', name: '', path: '/opentext/a', kinds: ['push'], disabled: false },
+      { id: 'e', tab: 'E', name: '', path: '', kinds: ['push'], disabled: false },
+      { id: 'f', tab: 'F', name: '', path: '/opentext/f', kinds: [], disabled: false },
+    ];
+    start.webhookRegistration(eps, 'http://127.0.0.1:1880', '/', 's3cret').should.eql({
+      secret: 's3cret',
+      push: ['http://127.0.0.1:1880/opentext/a', 'http://127.0.0.1:1880/opentext/b'],
+      fax: ['http://127.0.0.1:1880/opentext/b'],
+      inboundFax: ['http://127.0.0.1:1880/opentext/b'],
+      exstream: ['http://127.0.0.1:1880/opentext/b'],
+    });
+    start.webhookRegistration(eps.slice(0, 1), 'http://127.0.0.1:1999/', '/nodes/', 'x').should.eql({ secret: 'x', push: ['http://127.0.0.1:1999/nodes/opentext/a'] });
+    start.endpointUrl('http://127.0.0.1:1880', 'api', '/x').should.equal('http://127.0.0.1:1880/api/x');
+  });
+
+  it('takes the secret from OT_WEBHOOK_SECRET, else a new random one per start', () => {
+    start.webhookSecret({ OT_WEBHOOK_SECRET: 'mine-123' }).should.eql({ secret: 'mine-123', source: 'OT_WEBHOOK_SECRET' });
+    const a = start.webhookSecret({});
+    const b = start.webhookSecret({ OT_WEBHOOK_SECRET: '' });
+    a.source.should.equal('random');
+    b.source.should.equal('random');
+    a.secret.should.match(/^sandbox-[0-9a-f]{48}$/);
+    a.secret.should.not.equal(b.secret);
   });
 });
