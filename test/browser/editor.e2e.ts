@@ -182,7 +182,7 @@ describe('editor in a real browser (Chromium, Node-RED 4 + pack + sandbox)', fun
       icon.should.match(/opentext-[a-z]+\.svg/, `${t} icon: ${icon}`);
     }
     // the icons load (no 404)
-    for (const icon of new Set(defs.map((d) => String(d.icon)))) {
+    for (const icon of new Set(defs.filter((d) => typeof d.icon === 'string').map((d) => String(d.icon)))) {
       const r = await fetch(`${stack.nodeRed}/icons/node-red-contrib-opentext/${icon}`);
       r.status.should.equal(200, `${icon}: HTTP ${r.status}`);
       (r.headers.get('content-type') || '').should.match(/svg/);
