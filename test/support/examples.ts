@@ -151,6 +151,8 @@ export function useExamples(): ExampleHarness {
   return {
     sb,
     async deploy(name, opts = {}) {
+      // A second deploy in one test replaces the first flow.
+      await helper.unload();
       const flow = readExample(name, sb.url);
       // The flow as shipped must hold no credentials.
       for (const n of flow) if ((n as Record<string, unknown>).credentials) throw new Error(`${name}: node ${n.id} ships credentials`);
