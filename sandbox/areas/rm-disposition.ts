@@ -9,6 +9,7 @@
  */
 import { Ctx, csParams, SandboxApp } from '../server';
 import { cs, csAuth, CsNode, CsUser, deleteNode, getNode, iso, nodeProperties, SUBTYPES, touch } from './cs-core';
+import { DISPOSITION_ACTIONS } from '../../nodes/lib/rm/vocabulary';
 import { finalize, paginate } from './rm-records';
 import {
   DispSearch,
@@ -27,20 +28,6 @@ import {
   stageDate,
   today,
 } from './rm-state';
-
-const DISP_ACTIONS: Record<number, string> = {
-  0: 'None',
-  1: 'Change Status',
-  7: 'Close',
-  8: 'Finalize Record',
-  9: 'Mark Official',
-  10: 'Export',
-  11: 'Update Storage Provider',
-  12: 'Delete Electronic Format',
-  15: 'Purge Versions',
-  16: 'Make Rendition',
-  32: 'Destroy',
-};
 
 function search(app: SandboxApp, id: unknown): DispSearch | undefined {
   return /^\d+$/.test(String(id ?? '')) ? rm(app).searches.get(Number(id)) : undefined;
@@ -132,7 +119,7 @@ function itemData(sn: Snapshot, i: SnapshotItem): Obj {
     qdate: sn.qdate,
     disposition_id: sn.search_id,
     disp_action: String(i.disp_action),
-    disp_action_name: DISP_ACTIONS[i.disp_action] ?? '',
+    disp_action_name: DISPOSITION_ACTIONS[i.disp_action] ?? '',
     action_info: i.action_info,
     action_performed: i.action_performed,
     calculated_date: i.calculated_date,

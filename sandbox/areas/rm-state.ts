@@ -11,6 +11,7 @@
 import crypto from 'crypto';
 import { Ctx, csError, HttpError, readAll, SandboxApp } from '../server';
 import { MultipartError, parseMultipart } from '../multipart';
+import { DATE_FIELDS, RECORD_FIELDS } from '../../nodes/lib/rm/vocabulary';
 import { cs, CsNode, CsUser, getNode, iso } from './cs-core';
 
 // ---- types --------------------------------------------------------------------------------------
@@ -507,27 +508,7 @@ interface RmFixture {
   dispositionSearches?: Array<{ id: number; name: string; description?: string; parent?: number; rsis?: string[]; classes?: number[] }>;
 }
 
-export const RECORD_FIELDS = [
-  'rsi',
-  'status',
-  'status_date',
-  'record_date',
-  'received_date',
-  'essential',
-  'official',
-  'storage',
-  'accession',
-  'subject',
-  'addressee',
-  'sent_to',
-  'originator',
-  'establishment',
-  'cycle_period',
-  'next_review_date',
-  'last_review_date',
-] as const;
-
-export const DATE_FIELDS = ['status_date', 'record_date', 'received_date', 'next_review_date', 'last_review_date'];
+export { DATE_FIELDS, RECORD_FIELDS };
 
 export const FIELD_LABELS: Record<string, string> = {
   rsi: 'RSI',

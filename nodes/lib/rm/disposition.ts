@@ -13,20 +13,9 @@ import { isOtError, OtError } from '../errors';
 import { collectPages, csPaging, PagingOptions } from '../paging';
 import { arr, currentUserId, num, obj, Obj, rmCall, sleep, str } from './common';
 import { nodeHolds } from './holds';
+import { DISPOSITION_ACTIONS } from './vocabulary';
 
-export const DISPOSITION_ACTIONS: Record<number, string> = {
-  0: 'None',
-  1: 'Change Status',
-  7: 'Close',
-  8: 'Finalize Record',
-  9: 'Mark Official',
-  10: 'Export',
-  11: 'Update Storage Provider',
-  12: 'Delete Electronic Format',
-  15: 'Purge Versions',
-  16: 'Make Rendition',
-  32: 'Destroy',
-};
+export { DISPOSITION_ACTIONS };
 
 export interface DispositionSearch {
   id: number;

@@ -14,31 +14,11 @@ import { isOtError, OtError } from '../errors';
 import { collectPages, csPaging, PagingOptions } from '../paging';
 import { arr, ItemRef, mapRmError, num, obj, Obj, rmCall, rmItemPages, sleep, str, toDay } from './common';
 import { nodeHolds, NodeHoldInfo } from './holds';
+import { DATE_FIELDS, RECORD_FIELDS, RecordField } from './vocabulary';
 
-/** The record fields of an RM classification (names as in the API). */
-export const RECORD_FIELDS = [
-  'rsi',
-  'status',
-  'status_date',
-  'record_date',
-  'received_date',
-  'essential',
-  'official',
-  'storage',
-  'accession',
-  'subject',
-  'addressee',
-  'sent_to',
-  'originator',
-  'establishment',
-  'cycle_period',
-  'next_review_date',
-  'last_review_date',
-] as const;
-export type RecordField = (typeof RECORD_FIELDS)[number];
+export { RECORD_FIELDS };
+export type { RecordField };
 export type RecordFields = Partial<Record<RecordField, string | number | boolean>>;
-
-const DATE_FIELDS: RecordField[] = ['status_date', 'record_date', 'received_date', 'next_review_date', 'last_review_date'];
 
 /**
  * Checks and normalises record fields from a node or a message: known names only, dates as
