@@ -12,6 +12,7 @@ import crypto from 'crypto';
 import { Area, Ctx, csError, csParams, Reply, SandboxApp } from '../server';
 import { UploadedFile } from '../multipart';
 import { addVersion, childrenOf, csAuth, CsNode, CsVersion, createNode, deleteNode, findChildByName, getNode, moveNode, mustNode, nodeProperties, pathOf, SUBTYPES, touch } from './cs-core';
+import { mimeByExtension, OCTET_STREAM } from '../../nodes/lib/cs/mime';
 import { searchRoutes } from './cs-search';
 import { categoriesForCreate, categoryCreateForm, categoryResult, checkRequired, groupCategoryInput, mergeCategoryValues, mustCategory } from './cs-categories';
 
@@ -57,38 +58,11 @@ const CREATABLE = new Set([0, 136, 140, 144, 751]);
 const CONTAINERS = new Set([0, 136, 141, 202, 751, 848, 298]);
 const LARGE_UPLOAD_TTL_MS = 24 * 3600 * 1000;
 
-const MIME_BY_EXT: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  csv: 'text/csv',
-  json: 'application/json',
-  xml: 'application/xml',
-  html: 'text/html',
-  htm: 'text/html',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  ppt: 'application/vnd.ms-powerpoint',
-  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  msg: 'application/vnd.ms-outlook',
-  eml: 'message/rfc822',
-  zip: 'application/zip',
-  rtf: 'application/rtf',
-};
-
 /** Content Server takes the MIME type from the file name when the client sends a generic one. */
 function mimeFor(contentType: string | undefined, fileName: string): string {
   const ct = (contentType || '').split(';')[0].trim().toLowerCase();
-  if (ct && ct !== 'application/octet-stream') return ct;
-  const ext = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase();
-  return (ext && MIME_BY_EXT[ext]) || 'application/octet-stream';
+  if (ct && ct !== OCTET_STREAM) return ct;
+  return mimeByExtension(fileName);
 }
 
 function isV2(ctx: Ctx): boolean {

@@ -14,41 +14,17 @@ import type { HttpClient, RequestBody } from '../http';
 import { csBody, form, multipart } from '../http';
 import { invalidInput, isOtError, OtError } from '../errors';
 import { csRequest, ensureFolderPath, findChildByName, getNode, listChildren, NodeProps, obj, Obj, propsOf, SUBTYPE } from './nodes';
+import { CS_MIME_TYPES, mimeByExtension } from './mime';
 import { findWorkspaceByBusinessObject, findWorkspaceByTypeAndName, WorkspaceRef } from './workspaces';
 
 export const DEFAULT_CHUNK_THRESHOLD = 25 * 1024 * 1024;
 
-export const MIME_TYPES: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  csv: 'text/csv',
-  json: 'application/json',
-  xml: 'application/xml',
-  html: 'text/html',
-  htm: 'text/html',
-  md: 'text/markdown',
-  rtf: 'application/rtf',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  ppt: 'application/vnd.ms-powerpoint',
-  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  msg: 'application/vnd.ms-outlook',
-  eml: 'message/rfc822',
-  zip: 'application/zip',
-};
+/** The client's table: Content Server's, plus Markdown (which the client labels itself). */
+export const MIME_TYPES: Record<string, string> = { ...CS_MIME_TYPES, md: 'text/markdown' };
 
 /** MIME type from a file name's extension (application/octet-stream when unknown). */
 export function mimeFromName(name: string): string {
-  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
-  return (ext && MIME_TYPES[ext]) || 'application/octet-stream';
+  return mimeByExtension(name, MIME_TYPES);
 }
 
 // ---- content --------------------------------------------------------------------------------------
