@@ -9,7 +9,8 @@
 //   npm run test:browser -- --grep palette     extra arguments go to mocha
 //
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), OT_BROWSER_HEADED=1 (watch it),
-// OT_TEST_NO_BUILD is implied: the tests build the pack into a temporary folder themselves.
+// OT_UPDATE_SCREENSHOTS=1 (copy the README's three screenshots to docs/screenshots/ after a green
+// run). No build of dist/ is needed: the tests build the pack into a temporary folder themselves.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -44,6 +45,22 @@ const mocha = spawnSync(
   },
 );
 if (mocha.status !== 0) process.exit(mocha.status || 1);
+
+// OT_UPDATE_SCREENSHOTS=1: the README's screenshots (docs/screenshots/) are refreshed from this run.
+const README_SHOTS = ['palette.png', 'dialog-ot-workspace.png', 'example-FAX-1.png'];
+if (process.env.OT_UPDATE_SCREENSHOTS) {
+  const docs = path.join(root, 'docs', 'screenshots');
+  fs.mkdirSync(docs, { recursive: true });
+  for (const f of README_SHOTS) {
+    const src = path.join(artifacts, 'screenshots', f);
+    if (!fs.existsSync(src)) {
+      console.error(`test:browser: ${f} was not taken by this run`);
+      process.exit(1);
+    }
+    fs.copyFileSync(src, path.join(docs, f));
+    console.log(`test:browser: docs/screenshots/${f} updated`);
+  }
+}
 
 const checker = path.join(root, '..', 'shared', 'tools', 'check-contract.mjs');
 if (fs.existsSync(checker) && fs.existsSync(recording)) {
