@@ -127,12 +127,21 @@ function newTicket(): string {
   return crypto.randomBytes(24).toString('base64').replace(/[+/=]/g, (c) => (c === '+' ? '-' : c === '/' ? '_' : ''));
 }
 
+/** Table size at which expired tickets are dropped next, per state (see issueTicket). */
+const pruneTicketsAt = new WeakMap<CsState, number>();
+
 export function issueTicket(app: SandboxApp, userId: number): string {
   const s = cs(app);
   const t = newTicket();
-  s.tickets.set(t, { ticket: t, userId, expiresAt: app.now() + s.ticketLifetimeMs });
-  // keep the table bounded: drop expired tickets now and then
-  if (s.tickets.size > 5000) for (const [k, v] of s.tickets) if (v.expiresAt < app.now()) s.tickets.delete(k);
+  const now = app.now();
+  s.tickets.set(t, { ticket: t, userId, expiresAt: now + s.ticketLifetimeMs });
+  // Keep the table bounded: drop expired tickets now and then. The next scan waits until the table
+  // has doubled, so issuing stays O(1) on average (every response issues a ticket; scanning the
+  // table on every request made the sandbox slower with each request served).
+  if (s.tickets.size > (pruneTicketsAt.get(s) ?? 5000)) {
+    for (const [k, v] of s.tickets) if (v.expiresAt < now) s.tickets.delete(k);
+    pruneTicketsAt.set(s, Math.max(5000, s.tickets.size * 2));
+  }
   return t;
 }
 
