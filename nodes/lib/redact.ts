@@ -6,22 +6,46 @@
  */
 
 const MAX_SECRETS = 2000;
+/** Registered secrets in insertion order (= age, for eviction). */
 const secrets = new Set<string>();
+/**
+ * The same secrets by length, and the lengths longest first: `redact()` only looks for secrets
+ * that fit in the text (most texts are short status lines, while up to 2000 Content Server tickets
+ * are registered), and masks longer secrets before the shorter ones they may contain.
+ */
+const byLength = new Map<number, Set<string>>();
+let lengths: number[] = [];
 const MASK = '***';
+
+function forget(v: string): void {
+  secrets.delete(v);
+  const bucket = byLength.get(v.length);
+  if (!bucket) return;
+  bucket.delete(v);
+  if (bucket.size === 0) {
+    byLength.delete(v.length);
+    lengths = lengths.filter((n) => n !== v.length);
+  }
+}
 
 /** Remember a secret value so it is masked wherever it appears later. Short values are ignored. */
 export function registerSecret(value: unknown): void {
   if (typeof value !== 'string') return;
   const v = value.trim();
   if (v.length < 6) return;
-  if (secrets.has(v)) {
-    // refresh its position (insertion order = age)
-    secrets.delete(v);
-  }
+  // a known one is refreshed: its position is its age
+  if (secrets.has(v)) secrets.delete(v);
   secrets.add(v);
+  let bucket = byLength.get(v.length);
+  if (!bucket) {
+    bucket = new Set();
+    byLength.set(v.length, bucket);
+    lengths = [...lengths, v.length].sort((a, b) => b - a);
+  }
+  bucket.add(v);
   if (secrets.size > MAX_SECRETS) {
     const oldest = secrets.values().next().value;
-    if (oldest !== undefined) secrets.delete(oldest);
+    if (oldest !== undefined) forget(oldest);
   }
 }
 
@@ -47,8 +71,9 @@ const PATTERNS: Array<[RegExp, string]> = [
 export function redact(text: string): string {
   if (!text) return text;
   let out = text;
-  for (const s of secrets) {
-    if (out.includes(s)) out = out.split(s).join(MASK);
+  for (const len of lengths) {
+    if (len > out.length) continue;
+    for (const s of byLength.get(len)!) if (out.includes(s)) out = out.split(s).join(MASK);
   }
   for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
   return out;
