@@ -187,6 +187,10 @@ export class HttpClient {
   readonly options: Required<Pick<ClientOptions, 'timeoutMs' | 'maxAttempts' | 'maxDelayMs' | 'baseDelayMs' | 'concurrency'>> & ClientOptions;
   readonly origin: string;
   private readonly base: URL;
+  /** The base URL as text without trailing slashes (computed once: it is used for every request). */
+  private readonly baseText: string;
+  /** The base URL's path with one trailing slash: relative request paths must stay under it. */
+  private readonly basePath: string;
   private readonly limiter: Limiter;
   private readonly agents = new Map<string, AgentSet>();
   private closed = false;
@@ -216,12 +220,14 @@ export class HttpClient {
       throw new OtError({ code: 'OT_INVALID_INPUT', message: `${opts.name}: put credentials in the credentials fields, not in the URL` });
     }
     this.base = base;
+    this.baseText = base.toString().replace(/\/+$/, '');
+    this.basePath = base.pathname.replace(/\/+$/, '') + '/';
     this.origin = base.origin;
     this.limiter = new Limiter(Math.max(1, Math.floor(this.options.concurrency)));
   }
 
   get baseUrl(): string {
-    return this.base.toString().replace(/\/+$/, '');
+    return this.baseText;
   }
 
   /** Whether TLS verification was turned off (the config node shows this in its status). */
@@ -241,11 +247,14 @@ export class HttpClient {
         });
       }
     } else {
-      if (/(^|\/)\.\.(\/|$)/.test(path) || path.includes('\\')) {
+      // ".." segments, also percent-encoded ("%2e%2e", which the URL parser resolves the same way)
+      if (/(^|\/)(\.|%2e)(\.|%2e)(\/|$|[?#])/i.test(path) || path.includes('\\')) {
         throw new OtError({ code: 'OT_INVALID_INPUT', message: `${this.options.name}: invalid request path "${path}"` });
       }
-      url = new URL(this.baseUrl + '/' + path.replace(/^\/+/, ''));
-      if (url.origin !== this.origin) {
+      url = new URL(this.baseText + '/' + path.replace(/^\/+/, ''));
+      // The same origin as the base (protocol and host:port, compared without computing origins),
+      // and under the base path: "%2e%2e" segments are resolved by the URL parser like "..".
+      if (url.protocol !== this.base.protocol || url.host !== this.base.host || !url.pathname.startsWith(this.basePath)) {
         throw new OtError({ code: 'OT_INVALID_INPUT', message: `${this.options.name}: invalid request path "${path}"` });
       }
     }
@@ -382,7 +391,8 @@ export class HttpClient {
         if (res.data instanceof Readable && opts.responseType !== 'stream') {
           // not reached: non-stream types are buffered by axios
         }
-        return { ...this.decode(res, opts), sameOrigin: current.origin === this.origin };
+        // (`url` passed resolve(): no hop, no need to compute an origin, which is costly)
+        return { ...this.decode(res, opts), sameOrigin: current === url || current.origin === this.origin };
       }
       if (res.data instanceof Readable) res.data.resume();
       const next = new URL(String(header(resHeaders, 'location')), current);
