@@ -4,8 +4,8 @@
  * (items under a hold are reported as blocked, never as done) and finish the review.
  */
 import type { Node, NodeDef } from 'node-red';
-import { register, onInput, evalProp, configNode, requireString, optionalNumber, type RED, type Msg } from '../lib/nodered';
-import { render } from '../lib/template';
+import { register, onInput, configNode, requireString, optionalNumber, type RED, type Msg } from '../lib/nodered';
+import { empty, settingReader } from '../lib/inputs';
 import { invalidInput, OtError } from '../lib/errors';
 import { idsInput } from '../lib/rm/common';
 import {
@@ -48,8 +48,6 @@ interface Def extends NodeDef {
   [key: string]: unknown;
 }
 
-const empty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-
 export = function (RED: RED) {
   function DispositionNode(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
@@ -58,13 +56,7 @@ export = function (RED: RED) {
 
     onInput(node, async (msg: Msg, send) => {
       const cfg = configNode<XecmConfigNode>(RED, node, def.server, 'Extended ECM');
-      const read = async (name: string, dflt = 'str'): Promise<unknown> => {
-        const value = def[name] as string | undefined;
-        const t = (def[`${name}Type`] as string | undefined) || dflt;
-        if (t === 'str') return render(RED, node, value || '', msg).trim();
-        if (value === undefined || value === '') return undefined;
-        return evalProp(RED, node, msg, value, t);
-      };
+      const read = settingReader(RED, node, def, msg);
       const container = optionalNumber(def.container, 'disposition container', 0, Number.MAX_SAFE_INTEGER) ?? 0;
       const search = async () => {
         const ref = await read('search');

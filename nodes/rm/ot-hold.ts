@@ -7,8 +7,8 @@
  * raised through Catch with the failures in the error's details.
  */
 import type { Node, NodeDef } from 'node-red';
-import { register, onInput, evalProp, configNode, requireString, optionalNumber, type RED, type Msg } from '../lib/nodered';
-import { render } from '../lib/template';
+import { register, onInput, configNode, requireString, optionalNumber, type RED, type Msg } from '../lib/nodered';
+import { empty, settingReader } from '../lib/inputs';
 import { invalidInput, OtError, type OtErrorCode } from '../lib/errors';
 import { idsInput } from '../lib/rm/common';
 import { createHold, holdItems, holdMany, listHolds, nodeHolds, resolveHold } from '../lib/rm/holds';
@@ -38,8 +38,6 @@ interface Def extends NodeDef {
   [key: string]: unknown;
 }
 
-const empty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-
 export = function (RED: RED) {
   function HoldNode(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
@@ -48,13 +46,7 @@ export = function (RED: RED) {
 
     onInput(node, async (msg: Msg, send) => {
       const cfg = configNode<XecmConfigNode>(RED, node, def.server, 'Extended ECM');
-      const read = async (name: string, dflt = 'str'): Promise<unknown> => {
-        const value = def[name] as string | undefined;
-        const t = (def[`${name}Type`] as string | undefined) || dflt;
-        if (t === 'str') return render(RED, node, value || '', msg).trim();
-        if (value === undefined || value === '') return undefined;
-        return evalProp(RED, node, msg, value, t);
-      };
+      const read = settingReader(RED, node, def, msg);
       const paging = () => ({
         returnAll: def.returnAll !== false && def.returnAll !== 'false',
         page: optionalNumber(msg.page ?? def.page, 'page', 1, 1e9),

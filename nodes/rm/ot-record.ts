@@ -6,8 +6,8 @@
  * finalized) fail with OT_POLICY and the server's reason, so a Catch node can route them.
  */
 import type { Node, NodeDef } from 'node-red';
-import { register, onInput, evalProp, configNode, requireId, optionalNumber, type RED, type Msg } from '../lib/nodered';
-import { render } from '../lib/template';
+import { register, onInput, configNode, requireId, optionalNumber, type RED, type Msg } from '../lib/nodered';
+import { empty, settingReader } from '../lib/inputs';
 import { invalidInput } from '../lib/errors';
 import { declareRecord, finalizeQueued, finalizeRecords, getRecord, recordFields, recordInput, undeclareRecord, updateRecord, type RecordField } from '../lib/rm/records';
 import type { XecmConfigNode } from '../xecm/xecm-connection';
@@ -45,7 +45,6 @@ interface Def extends NodeDef {
   [key: string]: unknown;
 }
 
-const empty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 const yes = (v: unknown) => v === true || v === 'true';
 
 export = function (RED: RED) {
@@ -57,13 +56,7 @@ export = function (RED: RED) {
     onInput(node, async (msg: Msg, send) => {
       const cfg = configNode<XecmConfigNode>(RED, node, def.server, 'Extended ECM');
       /** A TypedInput; plain text is a mustache template ({{payload.subject}}). */
-      const read = async (name: string): Promise<unknown> => {
-        const value = def[name] as string | undefined;
-        const t = (def[`${name}Type`] as string | undefined) || 'str';
-        if (t === 'str') return render(RED, node, value || '', msg).trim();
-        if (value === undefined || value === '') return undefined;
-        return evalProp(RED, node, msg, value, t);
-      };
+      const read = settingReader(RED, node, def, msg);
       const nodeId = requireId(await read('nodeId'), 'node id');
 
       /** Record fields: the dialog's, then msg.record on top (msg.record wins). */

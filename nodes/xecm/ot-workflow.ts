@@ -5,8 +5,8 @@
  * task on with a standard or custom action, and change or delete a process.
  */
 import type { Node, NodeDef } from 'node-red';
-import { register, onInput, evalProp, configNode, requireString, requireId, objectInput, type RED, type Msg } from '../lib/nodered';
-import { render } from '../lib/template';
+import { register, onInput, configNode, requireString, requireId, objectInput, type RED, type Msg } from '../lib/nodered';
+import { empty, readTemplated } from '../lib/inputs';
 import { invalidInput } from '../lib/errors';
 import {
   changeProcessStatus,
@@ -59,8 +59,6 @@ interface Def extends NodeDef {
 const OPERATIONS: Operation[] = ['start', 'status', 'assignments', 'openTasks', 'sendOn', 'changeStatus'];
 const CHANGES = ['suspend', 'resume', 'stop', 'archive', 'delete'];
 
-const empty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-
 /** Node ids to attach: a number, "1,2", an array of ids, or objects with an id (a list of upload results). */
 function attachmentIds(v: unknown): number[] {
   if (empty(v)) return [];
@@ -100,12 +98,7 @@ export = function (RED: RED) {
     onInput(node, async (msg: Msg, send) => {
       const cfg = configNode<XecmConfigNode>(RED, node, def.server, 'Extended ECM');
       /** A TypedInput; plain text is a mustache template. */
-      const read = async (value: string | undefined, type: string | undefined, dflt = 'str'): Promise<unknown> => {
-        const t = type || dflt;
-        if (t === 'str') return render(RED, node, value || '', msg).trim();
-        if (value === undefined || value === '') return undefined;
-        return evalProp(RED, node, msg, value, t);
-      };
+      const read = (value: string | undefined, type: string | undefined, dflt = 'str') => readTemplated(RED, node, msg, value, type, dflt);
       const text = async (value: string | undefined, type: string | undefined, what: string) => {
         const v = await read(value, type);
         return empty(v) ? undefined : requireString(v, what);

@@ -4,8 +4,8 @@
  * concurrency). The output carries the workspace id and its first-level folders.
  */
 import type { Node, NodeDef } from 'node-red';
-import { register, onInput, evalProp, configNode, requireString, requireId, objectInput, type RED, type Msg } from '../lib/nodered';
-import { render } from '../lib/template';
+import { register, onInput, configNode, requireString, requireId, objectInput, type RED, type Msg } from '../lib/nodered';
+import { empty, readTemplated } from '../lib/inputs';
 import { invalidInput, OtError } from '../lib/errors';
 import {
   createWorkspace,
@@ -50,8 +50,6 @@ interface Def extends NodeDef {
 
 const OPERATIONS: WorkspaceOperation[] = ['findByBo', 'findByName', 'get', 'create', 'findOrCreate'];
 
-const empty = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-
 export = function (RED: RED) {
   function WorkspaceNode(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
@@ -61,12 +59,7 @@ export = function (RED: RED) {
     onInput(node, async (msg: Msg, send) => {
       const cfg = configNode<XecmConfigNode>(RED, node, def.server, 'Extended ECM');
       /** A TypedInput; plain text is a mustache template. */
-      const read = async (value: string | undefined, type: string | undefined): Promise<unknown> => {
-        const t = type || 'str';
-        if (t === 'str') return render(RED, node, value || '', msg).trim();
-        if (value === undefined || value === '') return undefined;
-        return evalProp(RED, node, msg, value, t);
-      };
+      const read = (value: string | undefined, type: string | undefined) => readTemplated(RED, node, msg, value, type);
       const optionalId = async (value: string | undefined, type: string | undefined, what: string) => {
         const v = await read(value, type);
         return empty(v) ? undefined : requireId(v, what);

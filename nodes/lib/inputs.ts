@@ -1,0 +1,31 @@
+/**
+ * Reading a node's TypedInput settings where plain text is a mustache template: shared by the
+ * nodes that let text settings refer to the message ({{payload.subject}}). The node setting is
+ * evaluated against the message, so `msg` wins only when the user picks a `msg.` type.
+ */
+import type { Node } from 'node-red';
+import { evalProp, type Msg, type RED } from './nodered';
+import { render } from './template';
+
+/** No value: undefined, null, or text that is only white space. */
+export const empty = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+/**
+ * One TypedInput value: plain text (type 'str', or `dflt` when no type is set) is a mustache
+ * template rendered against the message and trimmed; an empty setting of another type is
+ * undefined; anything else is evaluated as its type says.
+ */
+export async function readTemplated(RED: RED, node: Node, msg: Msg, value: string | undefined, type: string | undefined, dflt = 'str'): Promise<unknown> {
+  const t = type || dflt;
+  if (t === 'str') return render(RED, node, value || '', msg).trim();
+  if (value === undefined || value === '') return undefined;
+  return evalProp(RED, node, msg, value, t);
+}
+
+/** Reads the setting `<name>` with its type from `<name>Type` (see readTemplated). */
+export type SettingReader = (name: string, dflt?: string) => Promise<unknown>;
+
+/** A SettingReader over a node's settings for one message. */
+export function settingReader(RED: RED, node: Node, def: Record<string, unknown>, msg: Msg): SettingReader {
+  return (name, dflt = 'str') => readTemplated(RED, node, msg, def[name] as string | undefined, def[`${name}Type`] as string | undefined, dflt);
+}
