@@ -2,9 +2,7 @@
  * ot-exstream: an OpenText Exstream connection (cloud-native orchestration service, or the 16.x
  * service gateway), authenticated through an ot-otds node.
  */
-import { HttpClient } from '../lib/http';
-import { registerTestEndpoint } from '../lib/connection';
-import { redact } from '../lib/redact';
+import { attachClient, registerTestEndpoint } from '../lib/connection';
 import { register, type RED } from '../lib/nodered';
 import { buildExstreamClient, ExstreamConfigNode, ExstreamDef } from './exstream-connection';
 import { orchestrationVersion } from '../lib/exstream';
@@ -16,21 +14,7 @@ export = function (RED: RED) {
     this.domain = def.domain || '';
     this.family = def.family || 'orchestration';
     this.tenant = def.tenant || '';
-    try {
-      this.client = buildExstreamClient(RED, def, (l, t) => (l === 'warn' ? node.warn(redact(t)) : node.debug(redact(t))));
-      if (this.client.insecure) node.warn('TLS certificate verification is turned off for this Exstream connection');
-    } catch (e) {
-      node.error(redact((e as Error).message));
-      const err = e;
-      this.client = new Proxy({} as HttpClient, { get: () => { throw err; } });
-    }
-    this.on('close', () => {
-      try {
-        node.client.close();
-      } catch {
-        /* nothing to close */
-      }
-    });
+    attachClient(node, 'Exstream', (log) => buildExstreamClient(RED, def, log));
   }
   register(RED, 'ot-exstream', ExstreamNode);
   registerTestEndpoint(RED, 'ot-exstream', (settings) => {

@@ -7,7 +7,7 @@
 import type { Node, NodeDef } from 'node-red';
 import type { Request, Response } from 'express';
 import { ProxyOptions, TlsOptions } from './agents';
-import { ClientOptions } from './http';
+import { ClientOptions, HttpClient } from './http';
 import { OtError } from './errors';
 import { redact, registerSecret } from './redact';
 import type { RED } from './nodered';
@@ -68,6 +68,43 @@ export function connectionOptions(RED: RED, def: ConnectionDef): Omit<ClientOpti
     opts.proxy = null;
   }
   return opts;
+}
+
+/** Where a client's warnings and debug lines go. */
+export type ClientLog = (level: 'warn' | 'debug', text: string) => void;
+
+/** A config node that holds one HTTP client for the nodes using it. */
+export interface ClientHolder {
+  client: HttpClient;
+  warn(text: string): void;
+  debug(text: string): void;
+  error(text: string): void;
+  on(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * Builds a config node's client with `build` (its log goes to the node's warn/debug, redacted);
+ * warns when TLS certificate verification is off ("... for this <product> connection"). A
+ * configuration that cannot be built is reported once (node.error, redacted) and the client then
+ * throws that error on every use, so nodes using the connection report it on each message. The
+ * client is closed when the node closes.
+ */
+export function attachClient(node: ClientHolder, product: string, build: (log: ClientLog) => HttpClient): void {
+  try {
+    node.client = build((l, t) => (l === 'warn' ? node.warn(redact(t)) : node.debug(redact(t))));
+    if (node.client.insecure) node.warn(`TLS certificate verification is turned off for this ${product} connection`);
+  } catch (e) {
+    node.error(redact((e as Error).message));
+    const err = e;
+    node.client = new Proxy({} as HttpClient, { get: () => { throw err; } });
+  }
+  node.on('close', () => {
+    try {
+      node.client.close();
+    } catch {
+      /* a broken configuration has nothing to close */
+    }
+  });
 }
 
 /** What a config node must offer for the "Test connection" button. */

@@ -2,9 +2,7 @@
  * ot-appworks: an OpenText AppWorks Gateway connection (gateway URL and trusted server key), used
  * by "send push" for AppWorks notifications.
  */
-import { HttpClient } from '../lib/http';
-import { registerTestEndpoint } from '../lib/connection';
-import { redact } from '../lib/redact';
+import { attachClient, registerTestEndpoint } from '../lib/connection';
 import { register, type RED } from '../lib/nodered';
 import { OtError } from '../lib/errors';
 import { notificationsPath, SentMemory } from '../lib/appworks';
@@ -15,24 +13,12 @@ export = function (RED: RED) {
     RED.nodes.createNode(this, def);
     const node = this;
     this.sent = new SentMemory();
-    try {
-      const built = buildAppWorksClient(RED, def, this.credentials || {}, (l, t) => (l === 'warn' ? node.warn(redact(t)) : node.debug(redact(t))));
-      this.client = built.client;
-      this.key = built.key;
-      if (!this.key) node.warn(RED._('ot-appworks.errors.noKey'));
-      if (this.client.insecure) node.warn('TLS certificate verification is turned off for this AppWorks Gateway connection');
-    } catch (e) {
-      node.error(redact((e as Error).message));
-      const err = e;
-      this.key = '';
-      this.client = new Proxy({} as HttpClient, { get: () => { throw err; } });
-    }
-    this.on('close', () => {
-      try {
-        node.client.close();
-      } catch {
-        /* nothing to close */
-      }
+    this.key = '';
+    attachClient(node, 'AppWorks Gateway', (log) => {
+      const built = buildAppWorksClient(RED, def, node.credentials || {}, log);
+      node.key = built.key;
+      if (!node.key) node.warn(RED._('ot-appworks.errors.noKey'));
+      return built.client;
     });
   }
   register(RED, 'ot-appworks', AppWorksNode, { credentials: { key: { type: 'password' } } });

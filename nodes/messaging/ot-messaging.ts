@@ -2,9 +2,7 @@
  * ot-messaging: an OpenText Cloud Messaging connection (Cloud Fax and Push Notifications), with
  * HTTP Basic (messaging account) or an OCP tenant client-credentials token.
  */
-import { HttpClient } from '../lib/http';
-import { registerTestEndpoint } from '../lib/connection';
-import { redact } from '../lib/redact';
+import { attachClient, registerTestEndpoint } from '../lib/connection';
 import { register, type RED } from '../lib/nodered';
 import { OtError } from '../lib/errors';
 import { buildMessagingClient, MessagingConfigNode, MessagingDef } from './messaging-connection';
@@ -13,21 +11,7 @@ export = function (RED: RED) {
   function MessagingNode(this: MessagingConfigNode, def: MessagingDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    try {
-      this.client = buildMessagingClient(RED, def, this.credentials || {}, (l, t) => (l === 'warn' ? node.warn(redact(t)) : node.debug(redact(t))));
-      if (this.client.insecure) node.warn('TLS certificate verification is turned off for this Cloud Messaging connection');
-    } catch (e) {
-      node.error(redact((e as Error).message));
-      const err = e;
-      this.client = new Proxy({} as HttpClient, { get: () => { throw err; } });
-    }
-    this.on('close', () => {
-      try {
-        node.client.close();
-      } catch {
-        /* nothing to close */
-      }
-    });
+    attachClient(node, 'Cloud Messaging', (log) => buildMessagingClient(RED, def, node.credentials || {}, log));
   }
   register(RED, 'ot-messaging', MessagingNode, {
     credentials: { username: { type: 'text' }, password: { type: 'password' }, clientId: { type: 'text' }, clientSecret: { type: 'password' } },

@@ -3,9 +3,8 @@
  * Management nodes. Authenticates with a user name and password (Content Server ticket), or through
  * an ot-otds node (OTDS bearer token or OTDS ticket sent on every call).
  */
-import { AuthProvider, HttpClient } from '../lib/http';
-import { registerTestEndpoint } from '../lib/connection';
-import { redact } from '../lib/redact';
+import { AuthProvider } from '../lib/http';
+import { attachClient, registerTestEndpoint } from '../lib/connection';
 import { register, type RED } from '../lib/nodered';
 import { buildXecmClient, lazyOtds, XecmConfigNode, XecmDef } from './xecm-connection';
 
@@ -14,22 +13,7 @@ export = function (RED: RED) {
     RED.nodes.createNode(this, def);
     const node = this;
     this.baseUrl = def.baseUrl;
-    try {
-      this.client = buildXecmClient(RED, def, this.credentials || {}, undefined, (l, t) => (l === 'warn' ? node.warn(redact(t)) : node.debug(redact(t))));
-      if (this.client.insecure) node.warn('TLS certificate verification is turned off for this Extended ECM connection');
-    } catch (e) {
-      node.error(redact((e as Error).message));
-      // Nodes using this connection report the problem on each message.
-      const err = e;
-      this.client = new Proxy({} as HttpClient, { get: () => { throw err; } });
-    }
-    this.on('close', () => {
-      try {
-        node.client.close();
-      } catch {
-        /* a broken configuration has nothing to close */
-      }
-    });
+    attachClient(node, 'Extended ECM', (log) => buildXecmClient(RED, def, node.credentials || {}, undefined, log));
   }
   register(RED, 'ot-xecm', XecmNode, {
     credentials: { username: { type: 'text' }, password: { type: 'password' } },
