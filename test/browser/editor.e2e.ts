@@ -15,9 +15,10 @@
  */
 import 'should';
 import fs from 'fs';
+import path from 'path';
 import type { Page } from 'playwright-core';
 import { packDefinitions } from '../scorecard/node-defs';
-import { openEditor, screenshot, sandboxState, startStack, eventually, findExample, type Editor, type Stack } from './harness';
+import { openEditor, screenshot, sandboxState, startStack, eventually, findExample, exampleFiles, ROOT, type Editor, type Stack } from './harness';
 
 type Obj = Record<string, unknown>;
 
@@ -541,6 +542,33 @@ describe('editor in a real browser (Chromium, Node-RED 4 + pack + sandbox)', fun
       }, dialogsTab);
       const left = await page.evaluate((t) => (globalThis as unknown as { RED: REDGlobal }).RED.nodes.filterNodes({ z: t }).length, dialogsTab);
       left.should.equal(0);
+    });
+
+    it('every example imports with every node valid in the editor', async () => {
+      const files = exampleFiles();
+      files.length.should.be.above(2);
+      const problems: string[] = [];
+      for (const rel of files) {
+        const flow = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', rel), 'utf8')) as Obj[];
+        const found = await page.evaluate((f) => {
+          const R = (globalThis as unknown as { RED: REDGlobal & { view: { importNodes(n: unknown, o: unknown): void }; history: { pop(): void } } }).RED;
+          const before = new Set(R.nodes.filterNodes({}).map((n) => n.id));
+          R.view.importNodes(f, { generateIds: true, addFlow: true });
+          const added = R.nodes.filterNodes({}).filter((n) => !before.has(n.id));
+          const bad = added.filter((n) => n.valid === false).map((n) => `${n.type} "${String(n.name || n.id)}": ${(n.validationErrors || []).join('; ')}`);
+          const tabs = new Set(added.map((n) => n.z));
+          R.history.pop();
+          for (const t of tabs) {
+            const ws = (R as unknown as { nodes: { workspace(id: string): unknown } }).nodes.workspace(String(t));
+            if (ws) R.workspaces.delete(ws as string);
+          }
+          return { bad, count: added.length };
+        }, flow);
+        found.count.should.be.above(0, `${rel}: nothing imported`);
+        for (const b of found.bad) problems.push(`${rel}: ${b}`);
+      }
+      problems.should.eql([]);
+      ed.takeErrors().should.eql([]);
     });
 
     it('has an example for each product pair (EX-1, FAX-1, RM-3)', () => {
