@@ -6,6 +6,7 @@
 import type { Node } from 'node-red';
 import { evalProp, type Msg, type RED } from './nodered';
 import { render } from './template';
+import { invalidInput } from './errors';
 
 /** No value: undefined, null, or text that is only white space. */
 export const empty = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
@@ -28,4 +29,16 @@ export type SettingReader = (name: string, dflt?: string) => Promise<unknown>;
 /** A SettingReader over a node's settings for one message. */
 export function settingReader(RED: RED, node: Node, def: Record<string, unknown>, msg: Msg): SettingReader {
   return (name, dflt = 'str') => readTemplated(RED, node, msg, def[name] as string | undefined, def[`${name}Type`] as string | undefined, dflt);
+}
+
+/**
+ * A text setting: undefined when it yields nothing; a number becomes text; anything else is bad
+ * input. A plain-text setting ('str', also when no type is set) is a mustache template
+ * ({{msg.fax.caseId}}) rendered against the message; the result is trimmed (undefined when empty).
+ */
+export async function readText(RED: RED, node: Node, msg: Msg, value: string | undefined, type: string | undefined): Promise<string | undefined> {
+  const v = await evalProp(RED, node, msg, value, type);
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' && typeof v !== 'number') throw invalidInput(`expected text, got ${Array.isArray(v) ? 'an array' : typeof v}`);
+  return (type || 'str') === 'str' ? render(RED, node, String(v), msg).trim() || undefined : String(v).trim();
 }

@@ -9,6 +9,7 @@ import path from 'path';
 import { register, onInput, evalProp, configNode, requireId, requireString, optionalNumber, type RED, type Msg } from '../lib/nodered';
 import { invalidInput } from '../lib/errors';
 import { render } from '../lib/template';
+import { readText } from '../lib/inputs';
 import { copyNode, deleteNode, downloadToBuffer, downloadToFile, ensureFolderPath, createFolder, getNodeWithVersions, listChildren, splitPath, updateNode } from '../lib/cs/nodes';
 import { search } from '../lib/cs/search';
 import { getCategories, setCategories } from '../lib/cs/categories';
@@ -69,17 +70,20 @@ function subtypes(v: unknown): number[] | undefined {
   });
 }
 
+/** A listed page: the items in msg.payload, with msg.totalCount and msg.truncated. */
+function setPage(msg: Msg, r: { items: unknown[]; totalCount?: number; truncated: boolean }): void {
+  msg.payload = r.items;
+  msg.totalCount = r.totalCount;
+  msg.truncated = r.truncated;
+}
+
 export = function (RED: RED) {
   function EcmNode(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
     const ev = (msg: Msg, value: string | undefined, type: string | undefined) => evalProp(RED, node, msg, value, type);
-    const text = async (msg: Msg, value: string | undefined, type: string | undefined): Promise<string | undefined> => {
-      const v = await ev(msg, value, type);
-      if (empty(v)) return undefined;
-      if (typeof v !== 'string' && typeof v !== 'number') throw invalidInput(`expected text, got ${Array.isArray(v) ? 'an array' : typeof v}`);
-      return (type || 'str') === 'str' ? render(RED, node, String(v), msg).trim() || undefined : String(v).trim();
-    };
+    /** A text setting; "str" values are mustache templates ({{msg.fax.caseId}}). */
+    const text = (msg: Msg, value: string | undefined, type: string | undefined) => readText(RED, node, msg, value, type);
     const label = (k: string) => RED._(`ot-node.label.${k}`);
 
     onInput(node, async (msg, send) => {
@@ -108,9 +112,7 @@ export = function (RED: RED) {
         case 'children': {
           const parent = await id();
           const r = await listChildren(client, parent, { whereType: subtypes(def.whereType), whereName: await text(msg, def.whereName, def.whereNameType), sort: def.sort || undefined }, paging());
-          msg.payload = r.items;
-          msg.totalCount = r.totalCount;
-          msg.truncated = r.truncated;
+          setPage(msg, r);
           msg.nodeId = parent;
           break;
         }
@@ -118,9 +120,7 @@ export = function (RED: RED) {
           const where = def.query && def.query.trim() ? render(RED, node, def.query, msg).trim() : typeof msg.query === 'string' ? msg.query.trim() : '';
           if (!where) throw invalidInput(RED._('ot-node.errors.noQuery'));
           const r = await search(client, { where, lookfor: def.lookfor || undefined, sort: def.sort || undefined }, paging());
-          msg.payload = r.items;
-          msg.totalCount = r.totalCount;
-          msg.truncated = r.truncated;
+          setPage(msg, r);
           msg.query = where;
           break;
         }

@@ -8,7 +8,7 @@ import type { Node, NodeDef } from 'node-red';
 import path from 'path';
 import { register, onInput, evalProp, configNode, requireId, requireString, optionalNumber, type RED, type Msg } from '../lib/nodered';
 import { invalidInput } from '../lib/errors';
-import { render } from '../lib/template';
+import { readText } from '../lib/inputs';
 import { normaliseCategories } from '../lib/cs/categories';
 import { splitPath } from '../lib/cs/nodes';
 import { prepareContent, uploadToTarget, type ClashPolicy, type UploadTarget } from '../lib/cs/upload';
@@ -65,12 +65,7 @@ export = function (RED: RED) {
     const node = this;
     const ev = (msg: Msg, value: string | undefined, type: string | undefined) => evalProp(RED, node, msg, value, type);
     /** A text setting; "str" values are mustache templates ({{msg.fax.caseId}}). */
-    const text = async (msg: Msg, value: string | undefined, type: string | undefined): Promise<string | undefined> => {
-      const v = await ev(msg, value, type);
-      if (empty(v)) return undefined;
-      if (typeof v !== 'string' && typeof v !== 'number') throw invalidInput(`expected text, got ${Array.isArray(v) ? 'an array' : typeof v}`);
-      return (type || 'str') === 'str' ? render(RED, node, String(v), msg).trim() || undefined : String(v).trim();
-    };
+    const text = (msg: Msg, value: string | undefined, type: string | undefined) => readText(RED, node, msg, value, type);
 
     onInput(node, async (msg, send) => {
       const cfg = configNode<XecmConfigNode>(RED, node, def.server, 'Extended ECM');
