@@ -15,10 +15,13 @@ const secrets = new Set<string>();
  */
 const byLength = new Map<number, Set<string>>();
 let lengths: number[] = [];
+/** The secret registered last (registering it again changes nothing). */
+let newest: string | undefined;
 const MASK = '***';
 
 function forget(v: string): void {
   secrets.delete(v);
+  if (v === newest) newest = undefined;
   const bucket = byLength.get(v.length);
   if (!bucket) return;
   bucket.delete(v);
@@ -32,7 +35,8 @@ function forget(v: string): void {
 export function registerSecret(value: unknown): void {
   if (typeof value !== 'string') return;
   const v = value.trim();
-  if (v.length < 6) return;
+  if (v.length < 6 || v === newest) return; // (the request layer registers the ticket it sends, every time)
+  newest = v;
   // a known one is refreshed: its position is its age
   if (secrets.has(v)) secrets.delete(v);
   secrets.add(v);
