@@ -668,15 +668,25 @@ function generateRoute(ctx: Ctx): Reply {
   return respond(ctx, outputs, !!empowerUser);
 }
 
-function namedOnDemandRoute(ctx: Ctx): Reply {
+/**
+ * The start of a route on a named input service (`{domain}/{inputServiceName}`): counts the
+ * request, checks the bearer token, reads the driver and finds the communication whose on-demand
+ * or batch input service has that name (404 when none: [GUESS] status and text).
+ */
+function namedInput(ctx: Ctx, kind: 'onDemandInput' | 'batchInput') {
   const s = exstream(ctx.app);
   s.requests++;
   bearer(ctx);
   const driver = readDriver(ctx);
   const domain = domainOf(ctx, s, ctx.params.domain).id;
   const name = ctx.params.inputServiceName;
-  const comm = commsIn(s, domain).find((c) => c.onDemandInput === name);
-  if (!comm) throw springError(ctx, 404, `No on-demand input service '${name}' in domain '${domain}'`); // [GUESS]
+  const comm = commsIn(s, domain).find((c) => c[kind] === name);
+  if (!comm) throw springError(ctx, 404, `No ${kind === 'batchInput' ? 'batch' : 'on-demand'} input service '${name}' in domain '${domain}'`);
+  return { s, driver, domain, name, comm };
+}
+
+function namedOnDemandRoute(ctx: Ctx): Reply {
+  const { s, driver, domain, name, comm } = namedInput(ctx, 'onDemandInput');
   const records = onDemandRecords(ctx, driver.value);
   negotiate(ctx);
   const outputs = runOnDemand(ctx, s, comm, records, { domain, input: 'ondemand', inputServiceName: name, correlationId: correlationOf(ctx, driver.value) });
@@ -684,14 +694,7 @@ function namedOnDemandRoute(ctx: Ctx): Reply {
 }
 
 function batchRoute(ctx: Ctx): Reply {
-  const s = exstream(ctx.app);
-  s.requests++;
-  bearer(ctx);
-  const driver = readDriver(ctx);
-  const domain = domainOf(ctx, s, ctx.params.domain).id;
-  const name = ctx.params.inputServiceName;
-  const comm = commsIn(s, domain).find((c) => c.batchInput === name);
-  if (!comm) throw springError(ctx, 404, `No batch input service '${name}' in domain '${domain}'`); // [GUESS]
+  const { s, driver, domain, name, comm } = namedInput(ctx, 'batchInput');
   const records = batchRecords(ctx, driver.value);
   const jobId = crypto.randomUUID();
   const id = crypto.randomUUID();
