@@ -1,9 +1,10 @@
-/** A tiny Content Server REST client over fetch for the sandbox endpoint tests (cs-*.spec.ts). */
+/** A tiny Content Server REST client over fetch for the sandbox endpoint tests (cs-*.spec.ts, rm-*.spec.ts). */
 export type Obj = Record<string, unknown>;
 
 export interface CsReply {
   status: number;
-  body: Obj;
+  /** The JSON answer (an object; an array for the few calls that answer one); {} when not JSON. */
+  body: Obj & Obj[];
   headers: Headers;
   buffer: Buffer;
 }
@@ -17,9 +18,9 @@ export async function csLogin(csUrl: string, user = 'Admin', password = 'sandbox
 
 async function reply(r: Response): Promise<CsReply> {
   const buffer = Buffer.from(await r.arrayBuffer());
-  let body: Obj = {};
+  let body = {} as Obj & Obj[];
   try {
-    body = JSON.parse(buffer.toString('utf8')) as Obj;
+    body = JSON.parse(buffer.toString('utf8')) as Obj & Obj[];
   } catch {
     /* not JSON (content download) */
   }
@@ -29,8 +30,8 @@ async function reply(r: Response): Promise<CsReply> {
 export interface CsCall {
   method?: string;
   ticket?: string;
-  /** Plain form fields (urlencoded). */
-  form?: Record<string, string | number>;
+  /** Plain form fields (urlencoded); an array value is sent as repeated keys. */
+  form?: Record<string, string | number | Array<string | number>>;
   /** The `body` form field convention. */
   body?: unknown;
   /** multipart: text fields and files. */
@@ -61,11 +62,14 @@ export async function cs(csUrl: string, path: string, call: CsCall = {}): Promis
   } else if (call.form || call.body !== undefined) {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(call.form || {})) p.set(k, String(v));
+    for (const [k, v] of Object.entries(call.form || {})) {
+      if (Array.isArray(v)) for (const x of v) p.append(k, String(x));
+      else p.set(k, String(v));
+    }
     if (call.body !== undefined) p.set('body', JSON.stringify(call.body));
     body = p.toString();
   }
-  return reply(await fetch(url, { method: call.method || (body ? 'POST' : 'GET'), headers, body }));
+  return reply(await fetch(url, { method: call.method || (body !== undefined ? 'POST' : 'GET'), headers, body }));
 }
 
 /** results.data.properties of a v2 reply. */

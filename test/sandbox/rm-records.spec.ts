@@ -5,61 +5,8 @@
  */
 import should from 'should';
 import { useSandbox } from '../support/sandbox';
+import { cs as call, csLogin as login, Obj } from './cs-support';
 import { until } from '../support/nr';
-
-type Obj = Record<string, unknown>;
-interface Reply {
-  status: number;
-  body: Obj & Obj[];
-}
-
-interface Call {
-  method?: string;
-  ticket?: string;
-  /** urlencoded fields; an array value is sent as repeated keys */
-  form?: Record<string, string | number | Array<string | number>>;
-  /** the `body` form field (JSON) */
-  body?: unknown;
-  /** a raw JSON request body (Content Server does not read it) */
-  json?: unknown;
-  query?: Record<string, string | number>;
-}
-
-async function call(base: string, path: string, c: Call = {}): Promise<Reply> {
-  const url = new URL(`${base}/${path.replace(/^\//, '')}`);
-  for (const [k, v] of Object.entries(c.query || {})) url.searchParams.set(k, String(v));
-  const headers: Record<string, string> = {};
-  if (c.ticket) headers.OTCSTicket = c.ticket;
-  let body: string | undefined;
-  if (c.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(c.json);
-  } else if (c.form || c.body !== undefined) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(c.form || {})) {
-      if (Array.isArray(v)) for (const x of v) p.append(k, String(x));
-      else p.set(k, String(v));
-    }
-    if (c.body !== undefined) p.set('body', JSON.stringify(c.body));
-    body = p.toString();
-  }
-  const r = await fetch(url, { method: c.method || (body !== undefined ? 'POST' : 'GET'), headers, body });
-  const text = await r.text();
-  let parsed: unknown = {};
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status, body: parsed as Obj & Obj[] };
-}
-
-async function login(csUrl: string, user = 'Admin', password = 'sandbox-admin'): Promise<string> {
-  const r = await call(csUrl, 'v1/auth', { form: { username: user, password } });
-  if (!r.body.ticket) throw new Error(`login failed: ${r.status}`);
-  return String(r.body.ticket);
-}
 
 describe('sandbox: Records Management classifications', () => {
   const h = useSandbox({ record: false });
