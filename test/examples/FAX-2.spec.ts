@@ -6,36 +6,15 @@
  */
 import should from 'should';
 import { useExamples } from '../support/examples';
-import { collect, nextMessage, until, type FlowNode } from '../support/nr';
+import { collect, nextMessage, until } from '../support/nr';
 import { faxState, type FaxJobView, type Obj } from '../fax/support';
+import { checkShape } from './FAX-support';
 import { addVersion, cs, createNode } from '../../sandbox/areas/cs-core';
 import { stored } from '../xecm/cs-support';
 
 const EXAMPLE = 'Cloud Fax ↔ Extended ECM/FAX-2 Outbound fax from ECM';
 const APPROVED_FOR_FAX = 2400;
 const REFERRAL = 2401;
-
-const CONNECTIONS: Record<string, Obj> = {
-  ot_xecm_sandbox: { type: 'ot-xecm', name: 'Extended ECM (sandbox)', authMode: 'password', otds: '', domain: '', timeout: 30, retries: 3, maxDelay: 30, concurrency: 8, tls: '', proxy: '' },
-  ot_messaging_sandbox: { type: 'ot-messaging', name: 'Cloud Messaging (sandbox)', authMode: 'basic', tokenUrl: '', timeout: 30, retries: 3, maxDelay: 30, concurrency: 8, tls: '', proxy: '' },
-};
-
-/** docs/EXAMPLES.md: tab first, comment first on it, every node on the tab, the shared connections, one Catch, no HTTP in function nodes. */
-function checkShape(flow: FlowNode[], sandboxUrl: string): void {
-  flow[0].type.should.equal('tab');
-  flow[1].type.should.equal('comment');
-  String(flow[1].info).should.match(/Where it starts/).and.match(/What to look at/).and.match(/On a real system/);
-  const configs = flow.filter((n) => n.type.startsWith('ot-') && !('z' in n));
-  for (const n of flow.slice(1)) if (!configs.includes(n)) should(n.z).equal(flow[0].id, `${n.id} is not on the tab`);
-  for (const n of configs) {
-    should.exist(CONNECTIONS[n.id], `unexpected connection ${n.id}`);
-    n.should.containEql(CONNECTIONS[n.id]);
-    String(n.baseUrl).startsWith(sandboxUrl).should.be.true();
-  }
-  flow.filter((n) => n.type === 'catch').should.have.length(1);
-  for (const n of flow.filter((x) => x.type === 'function')) String(n.func).should.not.match(/fetch\(|require\(|https?\.request/);
-  flow.filter((n) => n.type === 'group').length.should.be.above(1);
-}
 
 interface Out {
   payload: Obj & { failures?: Array<{ fax: string; reason: string; gammaCode?: number }> };

@@ -7,8 +7,9 @@
  */
 import should from 'should';
 import { useExamples, type Deployed } from '../support/examples';
-import { collect, until, type FlowNode } from '../support/nr';
+import { collect, until } from '../support/nr';
 import { faxState, type Obj } from '../fax/support';
+import { checkShape, CONNECTIONS as SHARED_CONNECTIONS, XECM } from './FAX-support';
 import { childrenIn, csNode, stored } from '../xecm/cs-support';
 import { workflow } from '../../sandbox/areas/workflow';
 
@@ -16,29 +17,10 @@ const EXAMPLE = 'Cloud Fax ↔ Extended ECM/FAX-4 Approval before outbound fax, 
 const APPROVED_FOR_FAX = 2400;
 const REFERRAL = 2401;
 
-const XECM = { type: 'ot-xecm', authMode: 'password', otds: '', domain: '', timeout: 30, retries: 3, maxDelay: 30, concurrency: 8, tls: '', proxy: '' };
 const CONNECTIONS: Record<string, Obj> = {
-  ot_xecm_sandbox: { ...XECM, name: 'Extended ECM (sandbox)' },
+  ...SHARED_CONNECTIONS,
   ot_xecm_lcounsel_sandbox: { ...XECM, name: 'Extended ECM (lcounsel, sandbox)' },
-  ot_messaging_sandbox: { type: 'ot-messaging', name: 'Cloud Messaging (sandbox)', authMode: 'basic', tokenUrl: '', timeout: 30, retries: 3, maxDelay: 30, concurrency: 8, tls: '', proxy: '' },
 };
-
-/** docs/EXAMPLES.md: tab first, comment first on it, every node on the tab, the shared connections, one Catch, no HTTP in function nodes. */
-function checkShape(flow: FlowNode[], sandboxUrl: string): void {
-  flow[0].type.should.equal('tab');
-  flow[1].type.should.equal('comment');
-  String(flow[1].info).should.match(/Where it starts/).and.match(/What to look at/).and.match(/On a real system/);
-  const configs = flow.filter((n) => n.type.startsWith('ot-') && !('z' in n));
-  for (const n of flow.slice(1)) if (!configs.includes(n)) should(n.z).equal(flow[0].id, `${n.id} is not on the tab`);
-  for (const n of configs) {
-    should.exist(CONNECTIONS[n.id], `unexpected connection ${n.id}`);
-    n.should.containEql(CONNECTIONS[n.id]);
-    String(n.baseUrl).startsWith(sandboxUrl).should.be.true();
-  }
-  flow.filter((n) => n.type === 'catch').should.have.length(1);
-  for (const n of flow.filter((x) => x.type === 'function')) String(n.func).should.not.match(/fetch\(|require\(|https?\.request/);
-  flow.filter((n) => n.type === 'group').length.should.be.above(1);
-}
 
 interface Out {
   payload: Obj;
@@ -92,7 +74,7 @@ describe('example FAX-4 Approval before outbound fax, confirmation stored back',
 
   it('ships as documented (tab, comment, connections incl. lcounsel, one Catch routing msg.error.code)', async () => {
     const d = await h.deploy(EXAMPLE);
-    checkShape(d.flow, h.sb.url);
+    checkShape(d.flow, h.sb.url, CONNECTIONS);
     should(d.byName('error code', 'switch').property).equal('error.code');
   });
 

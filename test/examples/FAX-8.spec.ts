@@ -11,8 +11,9 @@ import path from 'path';
 import type { IncomingMessage, ServerResponse } from 'http';
 import should from 'should';
 import { useExamples, type Deployed } from '../support/examples';
-import { collect, nrHelper, until, type FlowNode } from '../support/nr';
+import { collect, nrHelper, until } from '../support/nr';
 import { sha256, type Obj } from '../fax/support';
+import { checkShape, CONNECTIONS as SHARED_CONNECTIONS } from './FAX-support';
 import { makePdf, makeTiff } from '../../sandbox/areas/fax';
 import { childNamed, childrenIn, csNode, stored } from '../xecm/cs-support';
 import { createNode } from '../../sandbox/areas/cs-core';
@@ -21,26 +22,8 @@ import type { CsNode } from '../../sandbox/areas/cs-core';
 const EXAMPLE = 'Cloud Fax ↔ Extended ECM/FAX-8 Legacy fax archive migration';
 const FAX_ARCHIVE = 2800;
 
-const CONNECTIONS: Record<string, Obj> = {
-  ot_xecm_sandbox: { type: 'ot-xecm', name: 'Extended ECM (sandbox)', authMode: 'password', otds: '', domain: '', timeout: 30, retries: 3, maxDelay: 30, concurrency: 8, tls: '', proxy: '' },
-};
-
-/** docs/EXAMPLES.md: tab first, comment first on it, every node on the tab, the shared connections, one Catch, no HTTP in function nodes. */
-function checkShape(flow: FlowNode[], sandboxUrl: string): void {
-  flow[0].type.should.equal('tab');
-  flow[1].type.should.equal('comment');
-  String(flow[1].info).should.match(/Where it starts/).and.match(/What to look at/).and.match(/On a real system/);
-  const configs = flow.filter((n) => n.type.startsWith('ot-') && !('z' in n));
-  for (const n of flow.slice(1)) if (!configs.includes(n)) should(n.z).equal(flow[0].id, `${n.id} is not on the tab`);
-  for (const n of configs) {
-    should.exist(CONNECTIONS[n.id], `unexpected connection ${n.id}`);
-    n.should.containEql(CONNECTIONS[n.id]);
-    String(n.baseUrl).startsWith(sandboxUrl).should.be.true();
-  }
-  flow.filter((n) => n.type === 'catch').should.have.length(1);
-  for (const n of flow.filter((x) => x.type === 'function')) String(n.func).should.not.match(/fetch\(|require\(|https?\.request/);
-  flow.filter((n) => n.type === 'group').length.should.be.above(1);
-}
+/** FAX-8 uses only the Extended ECM connection. */
+const CONNECTIONS: Record<string, Obj> = { ot_xecm_sandbox: SHARED_CONNECTIONS.ot_xecm_sandbox };
 
 interface Report {
   files: number;
@@ -162,7 +145,7 @@ describe('example FAX-8 Legacy fax archive migration', function () {
 
   it('ships as documented (tab, comment, connection, one Catch routing msg.error.code)', async () => {
     const d = await h.deploy(EXAMPLE);
-    checkShape(d.flow, h.sb.url);
+    checkShape(d.flow, h.sb.url, CONNECTIONS);
     should(d.byName('error code', 'switch').property).equal('error.code');
     d.byName('upload to Fax Archive', 'ot-upload').onClash!.should.equal('skip');
   });
