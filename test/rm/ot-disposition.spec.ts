@@ -7,12 +7,11 @@
 import should from 'should';
 import { useSandbox } from '../support/sandbox';
 import { useNodeRed, TAB, xecmConfig, type FlowNode } from '../support/nr';
+import { sendAndCollect, type Obj } from './support';
 
 const xecmNode = require('../../nodes/xecm/ot-xecm');
 const dispNode = require('../../nodes/rm/ot-disposition');
 
-type Obj = Record<string, unknown>;
-type Caught = Obj & { error: Obj & { code: string; message: string }; otError: Obj & { code: string; details: Obj } };
 interface Outcome {
   id: number;
   name: string;
@@ -47,25 +46,8 @@ describe('ot-disposition', () => {
     return { d1: helper.getNode('d1'), out: helper.getNode('out'), caught: helper.getNode('caught') };
   }
 
-  async function send(n: Awaited<ReturnType<typeof load>>, msg: Obj, settle = 200): Promise<{ out: Obj[]; caught: Caught[] }> {
-    const out: Obj[] = [];
-    const caught: Caught[] = [];
-    const onOut = (m: Obj) => out.push(m);
-    const onCaught = (m: Obj) => caught.push(m as Caught);
-    n.out.on('input', onOut);
-    n.caught.on('input', onCaught);
-    try {
-      n.d1.receive(msg);
-      const end = Date.now() + 15000;
-      while (out.length + caught.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, settle));
-    } finally {
-      n.out.removeListener('input', onOut);
-      n.caught.removeListener('input', onCaught);
-    }
-    if (out.length + caught.length === 0) throw new Error('no output and no error within 15 s');
-    return { out, caught };
-  }
+  /** Sends a message; resolves after `settle` ms with everything that came out and everything caught. */
+  const send = (n: Awaited<ReturnType<typeof load>>, msg: Obj, settle = 200) => sendAndCollect(n.d1, n, msg, settle, 15000);
 
   it('lists the disposition searches', async () => {
     const n = await load([{ operation: 'searches' }]);

@@ -7,12 +7,11 @@
 import should from 'should';
 import { useSandbox } from '../support/sandbox';
 import { useNodeRed, TAB, xecmConfig, type FlowNode } from '../support/nr';
+import { sendAndCollect, type Obj } from './support';
 
 const xecmNode = require('../../nodes/xecm/ot-xecm');
 const holdNode = require('../../nodes/rm/ot-hold');
 
-type Obj = Record<string, unknown>;
-type Caught = Obj & { error: Obj & { code: string; message: string }; otError: Obj & { code: string; details: Obj } };
 interface HoldResult {
   hold: { id: number; name: string };
   action: string;
@@ -47,25 +46,7 @@ describe('ot-hold (legal hold)', () => {
   }
 
   /** Sends a message; resolves after `settle` ms with everything that came out and everything caught. */
-  async function send(n: Awaited<ReturnType<typeof load>>, msg: Obj, settle = 300): Promise<{ out: Obj[]; caught: Caught[] }> {
-    const out: Obj[] = [];
-    const caught: Caught[] = [];
-    const onOut = (m: Obj) => out.push(m);
-    const onCaught = (m: Obj) => caught.push(m as Caught);
-    n.out.on('input', onOut);
-    n.caught.on('input', onCaught);
-    try {
-      n.h1.receive(msg);
-      const end = Date.now() + 10000;
-      while (out.length + caught.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, settle));
-    } finally {
-      n.out.removeListener('input', onOut);
-      n.caught.removeListener('input', onCaught);
-    }
-    if (out.length + caught.length === 0) throw new Error('no output and no error within 10 s');
-    return { out, caught };
-  }
+  const send = (n: Awaited<ReturnType<typeof load>>, msg: Obj, settle = 300) => sendAndCollect(n.h1, n, msg, settle, 10000);
 
   it('applies a hold to three nodes of which one does not exist: two held, one reported, Catch fired', async () => {
     const n = await load({ hold: 'Litigation 2026' });
