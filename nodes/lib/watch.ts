@@ -2,8 +2,9 @@
  * The cursor and de-duplication mechanism shared by every trigger node (ECM watch, RM watch,
  * fax in): what was emitted is remembered in node context (a cursor plus a bounded set of recent
  * fingerprints), so a redeploy, or a restart with a persistent context store, does not emit again.
- * Lookups are O(1) and saving happens only when something new was emitted, so the cost of a poll
- * grows with the number of new items, not with the history.
+ * Lookups are O(1), and the saved form is appended to rather than rebuilt (and compacted only
+ * after it doubled), so the cost of a poll grows with the number of items it sees, not with the
+ * history (the benchmark compares 100,000 remembered items with 100).
  */
 import type { Node, NodeMessageInFlow } from 'node-red';
 import { OtError } from './errors';
@@ -12,7 +13,10 @@ import { status, toOtError, type Msg, type Send } from './nodered';
 interface Saved {
   v: 1;
   cursor?: string | number;
-  /** [id, fingerprint] in insertion order, oldest first. */
+  /**
+   * [id, fingerprint] in insertion order, oldest first. An id may appear more than once (marked
+   * again): the last entry wins and gives its age.
+   */
   recent: Array<[string, string]>;
   /** Set after the first complete poll (a source that was empty then has no cursor or ids). */
   init?: boolean;
@@ -40,6 +44,13 @@ export class SeenStore {
   initialised = false;
   private dirty = false;
   private loaded = false;
+  /**
+   * The saved form, kept up to date by appending (marks) and stored again after changes. With the
+   * in-memory context store it is the stored object itself, so storing it costs nothing.
+   */
+  private saved: Saved = { v: 1, recent: [] };
+  /** The saved list must be rebuilt from `recent` (an id was forgotten). */
+  private rebuild = false;
   private readonly key: string;
   private readonly store?: string;
   private readonly max: number;
@@ -77,11 +88,28 @@ export class SeenStore {
     this.recent.clear();
     this.initialised = false;
     if (saved && saved.v === 1 && Array.isArray(saved.recent)) {
-      for (const [id, fp] of saved.recent) this.recent.set(String(id), String(fp));
+      for (const [id, fp] of saved.recent) {
+        const k = String(id);
+        // a later entry of the same id is its newer state and age
+        this.recent.delete(k);
+        this.recent.set(k, String(fp));
+      }
+      this.evict();
       this.cursor = saved.cursor;
       this.initialised = saved.init === true || saved.cursor !== undefined || saved.recent.length > 0;
+      this.saved = saved;
+    } else {
+      this.saved = { v: 1, recent: [] };
     }
     this.loaded = true;
+  }
+
+  private evict(): void {
+    while (this.recent.size > this.max) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest === undefined) break;
+      this.recent.delete(oldest);
+    }
   }
 
   /** True when the id was never emitted, or was emitted with another fingerprint (changed). */
@@ -104,17 +132,17 @@ export class SeenStore {
     const k = String(id);
     if (this.recent.has(k)) this.recent.delete(k);
     this.recent.set(k, fingerprint);
-    while (this.recent.size > this.max) {
-      const oldest = this.recent.keys().next().value;
-      if (oldest === undefined) break;
-      this.recent.delete(oldest);
-    }
+    this.evict();
+    this.saved.recent.push([k, fingerprint]);
     this.dirty = true;
   }
 
   /** Forget an id (for example a fax acknowledged and gone). */
   forget(id: string | number): void {
-    if (this.recent.delete(String(id))) this.dirty = true;
+    if (this.recent.delete(String(id))) {
+      this.rebuild = true;
+      this.dirty = true;
+    }
   }
 
   /** Record that a first poll completed. */
@@ -134,7 +162,16 @@ export class SeenStore {
 
   async save(): Promise<void> {
     if (!this.dirty) return;
-    const value: Saved = { v: 1, cursor: this.cursor, recent: [...this.recent.entries()], init: this.initialised || undefined };
+    const value = this.saved;
+    // Appends leave older entries of the same ids (and evicted ones) behind: rebuild the list once
+    // it has grown to twice what is remembered, so the work stays proportional to the marks.
+    if (this.rebuild || value.recent.length > 2 * this.recent.size + 64) {
+      value.recent = [...this.recent.entries()];
+      this.rebuild = false;
+    }
+    value.v = 1;
+    value.cursor = this.cursor;
+    value.init = this.initialised || undefined;
     await new Promise<void>((resolve, reject) => {
       try {
         this.context().set(this.key, value, this.store as string, (err?: Error | null) => (err ? reject(err) : resolve()));
@@ -149,6 +186,8 @@ export class SeenStore {
     this.recent.clear();
     this.cursor = undefined;
     this.initialised = false;
+    this.saved = { v: 1, recent: [] };
+    this.rebuild = false;
     this.dirty = true;
     await this.save();
   }
