@@ -10,14 +10,14 @@
  * The pack is built into a temp folder (scripts/build.js --out --transpile-only) so the test neither
  * needs nor touches dist/.
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import should from 'should';
 import { until } from './support/nr';
+import { alive, buildPack, root, startPack } from './support/start';
 
-const root = path.join(__dirname, '..');
 type Obj = Record<string, unknown>;
 type FlowNode = Obj & { id: string; type: string; z?: string };
 
@@ -79,15 +79,6 @@ function lines(file: string): Obj[] {
     .map((l) => JSON.parse(l) as Obj);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The shipped examples with an "OpenText event in" node, by path relative to examples/. */
 function shippedWithEventIn(): Map<string, FlowNode[]> {
   const found = new Map<string, FlowNode[]>();
@@ -124,10 +115,7 @@ describe('npm start wires the "OpenText event in" nodes of the examples to the s
   let pids: { sandbox: number; nodeRed: number } | undefined;
 
   before(async () => {
-    const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.js'), '--out', path.join(pack, 'dist'), '--transpile-only'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stdout}${b.stderr}`);
-    fs.copyFileSync(path.join(root, 'package.json'), path.join(pack, 'package.json'));
-    for (const d of ['node_modules', 'resources', 'icons']) fs.symlinkSync(path.join(root, d), path.join(pack, d), 'junction');
+    buildPack(pack);
     // the shipped examples with an event-in node, as shipped
     for (const [rel, flow] of shipped) {
       fs.mkdirSync(path.join(examples, path.dirname(rel)), { recursive: true });
@@ -145,20 +133,10 @@ describe('npm start wires the "OpenText event in" nodes of the examples to the s
     // a product pointed at a real system: the sandbox still gets the webhooks
     const env: NodeJS.ProcessEnv = { ...process.env, OT_SANDBOX_PORT: '0', OT_APPWORKS_URL: 'https://appworks.example.invalid', OT_APPWORKS_KEY: APPWORKS_KEY };
     for (const k of ['NODE_RED_PORT', 'OT_WEBHOOK_SECRET', 'OT_XECM_URL', 'OT_OTDS_URL', 'OT_EXSTREAM_URL', 'OT_MESSAGING_URL']) delete env[k];
-    child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js'), '--no-build', '--pack', pack, '--user-dir', userDir, '--examples', examples], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-    let gone = false;
-    void exited.then(() => (gone = true));
-    await until(() => gone || /pids: sandbox \d+, Node-RED \d+/.test(out), 100000, 'npm start to print its addresses');
-    if (gone) throw new Error(`npm start exited:\n${out}`);
-    const m = /Node-RED: (http:\/\/127\.0\.0\.1:\d+\/) {2}sandbox: (http:\/\/127\.0\.0\.1:\d+)\/_sandbox\//.exec(out);
-    if (!m) throw new Error(`no address line in:\n${out}`);
-    nodeRed = m[1];
-    sandbox = m[2];
-    const p = /pids: sandbox (\d+), Node-RED (\d+)/.exec(out)!;
-    pids = { sandbox: Number(p[1]), nodeRed: Number(p[2]) };
+    const started = startPack({ pack, userDir, examples }, env, (text) => (out += text));
+    child = started.child;
+    exited = started.exited;
+    ({ nodeRed, sandbox, pids } = await started.ready);
   });
 
   after(async () => {

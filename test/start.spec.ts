@@ -7,14 +7,14 @@
  * The pack is built into a temp folder (scripts/build.js --out --transpile-only) so the test neither
  * needs nor touches dist/.
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import should from 'should';
 import { until } from './support/nr';
+import { alive, buildPack, root, startPack } from './support/start';
 
-const root = path.join(__dirname, '..');
 type Obj = Record<string, unknown>;
 
 const MESSAGING_SECRET = 'not-for-the-console-4711';
@@ -45,15 +45,6 @@ async function getJson(url: string, headers: Record<string, string> = {}): Promi
   return { status: r.status, body };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('npm start (scripts/start.js)', function () {
   this.timeout(120000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ot-start-'));
@@ -69,10 +60,7 @@ describe('npm start (scripts/start.js)', function () {
 
   before(async () => {
     // the pack, built aside
-    const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.js'), '--out', path.join(pack, 'dist'), '--transpile-only'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stdout}${b.stderr}`);
-    fs.copyFileSync(path.join(root, 'package.json'), path.join(pack, 'package.json'));
-    for (const d of ['node_modules', 'resources', 'icons']) fs.symlinkSync(path.join(root, d), path.join(pack, d), 'junction');
+    buildPack(pack);
     // two test examples in a sub-folder: same config node ids, colliding flow node ids
     fs.mkdirSync(path.join(examples, 'Test pair'), { recursive: true });
     fs.writeFileSync(path.join(examples, 'Test pair', 'T-1 First test example.json'), JSON.stringify(example('T-1')));
@@ -81,20 +69,10 @@ describe('npm start (scripts/start.js)', function () {
     const env: NodeJS.ProcessEnv = { ...process.env, OT_SANDBOX_PORT: '0', OT_MESSAGING_URL: 'https://messaging.example.invalid/mra/v1', OT_MESSAGING_USER: 'demo-user', OT_MESSAGING_PASSWORD: MESSAGING_SECRET };
     delete env.NODE_RED_PORT;
     for (const k of ['OT_XECM_URL', 'OT_OTDS_URL', 'OT_EXSTREAM_URL', 'OT_APPWORKS_URL']) delete env[k];
-    child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js'), '--no-build', '--pack', pack, '--user-dir', userDir, '--examples', examples], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-    let gone = false;
-    void exited.then(() => (gone = true));
-    await until(() => gone || /pids: sandbox \d+, Node-RED \d+/.test(out), 100000, 'npm start to print its addresses');
-    if (gone) throw new Error(`npm start exited:\n${out}`);
-    const m = /Node-RED: (http:\/\/127\.0\.0\.1:\d+\/) {2}sandbox: (http:\/\/127\.0\.0\.1:\d+)\/_sandbox\//.exec(out);
-    if (!m) throw new Error(`no address line in:\n${out}`);
-    nodeRed = m[1];
-    sandbox = m[2];
-    const p = /pids: sandbox (\d+), Node-RED (\d+)/.exec(out)!;
-    pids = { sandbox: Number(p[1]), nodeRed: Number(p[2]) };
+    const started = startPack({ pack, userDir, examples }, env, (text) => (out += text));
+    child = started.child;
+    exited = started.exited;
+    ({ nodeRed, sandbox, pids } = await started.ready);
   });
 
   after(() => {
