@@ -1,40 +1,9 @@
 import should from 'should';
 import { useSandbox } from '../support/sandbox';
-
-type Body = Record<string, unknown> & { error?: string };
-interface Res {
-  status: number;
-  body: Body;
-}
+import { csApi } from './cs-support';
 
 /** The sandbox Business Workspaces API over real HTTP, the way Content Server clients call it. */
-function api(h: { csUrl: string }) {
-  const tickets = new Map<string, string>();
-  const login = async (user = 'Admin', password = 'sandbox-admin'): Promise<string> => {
-    const cached = tickets.get(user);
-    if (cached) return cached;
-    const r = await fetch(`${h.csUrl}/v1/auth`, { method: 'POST', body: new URLSearchParams({ username: user, password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    const t = String(((await r.json()) as Body).ticket);
-    tickets.set(user, t);
-    return t;
-  };
-  const call = async (method: string, path: string, opts: { user?: [string, string]; form?: Record<string, string>; body?: unknown; json?: unknown; noAuth?: boolean } = {}): Promise<Res> => {
-    const headers: Record<string, string> = {};
-    if (!opts.noAuth) headers.OTCSTicket = await login(...(opts.user || ['Admin', 'sandbox-admin']));
-    let data: string | undefined;
-    if (opts.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      data = JSON.stringify(opts.json);
-    } else if (opts.form || opts.body !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      data = new URLSearchParams({ ...(opts.form || {}), ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}) }).toString();
-    }
-    const r = await fetch(`${h.csUrl}${path}`, { method, headers, body: data });
-    const text = await r.text();
-    return { status: r.status, body: (text ? JSON.parse(text) : {}) as Body };
-  };
-  return { login, call, reset: () => tickets.clear() };
-}
+const api = (h: { csUrl: string }) => csApi(h);
 
 const props = (item: unknown) => (item as { data: { properties: Record<string, unknown> } }).data.properties;
 

@@ -76,3 +76,33 @@ export async function cs(csUrl: string, path: string, call: CsCall = {}): Promis
 export function props(r: CsReply): Obj {
   return ((r.body.results as Obj).data as Obj).properties as Obj;
 }
+
+/** A user name and password of the default fixture. */
+export type User = [string, string];
+export type Body = Obj & { error?: string };
+/** What csApi's call answers. */
+export interface Res {
+  status: number;
+  body: Body;
+}
+
+/**
+ * Calls as a user over real HTTP, the way Content Server clients do: logs each user in once
+ * (tickets cached until reset()); `noAuth` sends no ticket.
+ */
+export function csApi(h: { csUrl: string }, defaultUser: User = ['Admin', 'sandbox-admin']) {
+  const tickets = new Map<string, string>();
+  const login = async ([user, password]: User): Promise<string> => {
+    const cached = tickets.get(user);
+    if (cached) return cached;
+    const t = await csLogin(h.csUrl, user, password);
+    tickets.set(user, t);
+    return t;
+  };
+  const call = async (method: string, path: string, opts: { user?: User; form?: Record<string, string>; body?: unknown; json?: unknown; noAuth?: boolean } = {}): Promise<Res> => {
+    const ticket = opts.noAuth ? undefined : await login(opts.user || defaultUser);
+    const r = await cs(h.csUrl, path, { method, ticket, form: opts.form, body: opts.body, json: opts.json });
+    return { status: r.status, body: r.body as Body };
+  };
+  return { login, call, reset: () => tickets.clear() };
+}

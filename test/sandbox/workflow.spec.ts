@@ -1,12 +1,7 @@
 import should from 'should';
 import { useSandbox } from '../support/sandbox';
+import { csApi, type Res, type User } from './cs-support';
 
-type Body = Record<string, unknown> & { error?: string };
-interface Res {
-  status: number;
-  body: Body;
-}
-type User = [string, string];
 const ADMIN: User = ['Admin', 'sandbox-admin'];
 const RITA: User = ['rmanager', 'sandbox-rm']; // Records Managers group
 const LAURA: User = ['lcounsel', 'sandbox-legal']; // Legal Counsel group
@@ -14,33 +9,7 @@ const JOHN: User = ['jsmith', 'sandbox-jsmith'];
 const CARL: User = ['cclerk', 'sandbox-clerk']; // Operations, Claims Team
 const MAX: User = ['mboss', 'sandbox-manager'];
 
-function api(h: { csUrl: string }) {
-  const tickets = new Map<string, string>();
-  const login = async ([user, password]: User): Promise<string> => {
-    const cached = tickets.get(user);
-    if (cached) return cached;
-    const r = await fetch(`${h.csUrl}/v1/auth`, { method: 'POST', body: new URLSearchParams({ username: user, password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    const t = String(((await r.json()) as Body).ticket);
-    tickets.set(user, t);
-    return t;
-  };
-  const call = async (method: string, path: string, opts: { user?: User; form?: Record<string, string>; body?: unknown; json?: unknown; noAuth?: boolean } = {}): Promise<Res> => {
-    const headers: Record<string, string> = {};
-    if (!opts.noAuth) headers.OTCSTicket = await login(opts.user || ADMIN);
-    let data: string | undefined;
-    if (opts.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      data = JSON.stringify(opts.json);
-    } else if (opts.form || opts.body !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      data = new URLSearchParams({ ...(opts.form || {}), ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}) }).toString();
-    }
-    const r = await fetch(`${h.csUrl}${path}`, { method, headers, body: data });
-    const text = await r.text();
-    return { status: r.status, body: (text ? JSON.parse(text) : {}) as Body };
-  };
-  return { call, reset: () => tickets.clear() };
-}
+const api = (h: { csUrl: string }) => csApi(h, ADMIN);
 
 interface TaskInfo {
   process_id: number;
