@@ -3,11 +3,10 @@
  * message, users) and responses to them through `/_sandbox/push-response`. The requests are the
  * test's own (many deliberately wrong), so this sandbox does not record.
  */
-import http from 'http';
-import { AddressInfo } from 'net';
 import should from 'should';
 import { useSandbox } from '../support/sandbox';
 import { until } from '../support/nr';
+import { webhookReceiver } from './mra-support';
 
 type Obj = Record<string, unknown>;
 
@@ -99,18 +98,9 @@ describe('sandbox: AppWorks Gateway notifications', () => {
   }
 
   it('lets a user answer an AppWorks notification through /_sandbox/push-response', async () => {
-    const got: Obj[] = [];
-    const server = http.createServer((req, res) => {
-      let data = '';
-      req.on('data', (c) => (data += c));
-      req.on('end', () => {
-        got.push(JSON.parse(data) as Obj);
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { got, server } = await webhookReceiver();
     try {
-      await post(`${h.url}/_sandbox/webhooks`, JSON.stringify({ push: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` }), 'application/json');
+      await post(`${h.url}/_sandbox/webhooks`, JSON.stringify({ push: `http://127.0.0.1:${server.port}/hook` }), 'application/json');
       const sent = await post(url(), formOf({ key: 'sandbox-appworks-key', message: JSON.stringify(MESSAGE), users: 'lcounsel' }), FORM);
       const bad = await post(`${h.url}/_sandbox/push-response`, JSON.stringify({ job_id: sent.body.id, user: 'lcounsel', action: 'approve' }), 'application/json');
       bad.status.should.equal(400);
@@ -122,7 +112,7 @@ describe('sandbox: AppWorks Gateway notifications', () => {
       const s = (await state()).notifications[0] as { responses: Obj[] };
       s.responses.should.have.length(1);
     } finally {
-      server.close();
+      await server.close();
     }
   });
 });

@@ -5,42 +5,16 @@
  * traffic, so this sandbox does not record.
  */
 import crypto from 'crypto';
-import http from 'http';
-import { AddressInfo } from 'net';
 import should from 'should';
 import { useSandbox } from '../support/sandbox';
 import { until } from '../support/nr';
 import { inspectPdf } from '../../sandbox/pdf';
+import { call, webhookReceiver, type Obj, type Res } from './mra-support';
 
-type Obj = Record<string, unknown>;
 
-const BASIC = 'Basic ' + Buffer.from('sandbox-fax:sandbox-messaging').toString('base64');
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n2 0 obj << /Type /Page >> endobj\n%%EOF\n');
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
-interface Res {
-  status: number;
-  body: Obj;
-  text: string;
-}
-
-async function call(method: string, url: string, opts: { body?: unknown; raw?: string; type?: string; auth?: string | null; headers?: Record<string, string> } = {}): Promise<Res> {
-  const headers: Record<string, string> = { ...(opts.headers || {}) };
-  if (opts.auth !== null) headers.authorization = opts.auth || BASIC;
-  let body: string | undefined;
-  if (opts.raw !== undefined) body = opts.raw;
-  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
-  if (body !== undefined) headers['content-type'] = opts.type || 'application/json';
-  const r = await fetch(url, { method, headers, body });
-  const text = await r.text();
-  let parsed: Obj = {};
-  try {
-    parsed = JSON.parse(text) as Obj;
-  } catch {
-    /* empty or not JSON */
-  }
-  return { status: r.status, body: parsed, text };
-}
 
 const faxBody = (over: Obj = {}): Obj => ({
   destinations: [{ fax: '15551234567', ref: 'letter-1' }],
@@ -127,18 +101,9 @@ describe('sandbox: Cloud Fax outbound', () => {
   });
 
   it('posts the final status to the "fax" webhook once', async () => {
-    const got: Obj[] = [];
-    const server = http.createServer((req, res) => {
-      let data = '';
-      req.on('data', (c) => (data += c));
-      req.on('end', () => {
-        got.push(JSON.parse(data) as Obj);
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { got, server } = await webhookReceiver();
     try {
-      const port = (server.address() as AddressInfo).port;
+      const port = server.port;
       (await call('POST', `${h.url}/_sandbox/webhooks`, { body: { fax: `http://127.0.0.1:${port}/fax-status` }, auth: null })).status.should.equal(200);
       const { body } = await call('POST', `${mra()}/outbound/faxes`, { body: faxBody() });
       await advance(5000);
@@ -152,7 +117,7 @@ describe('sandbox: Cloud Fax outbound', () => {
       s.body.should.eql(got[0]);
     } finally {
       await call('POST', `${h.url}/_sandbox/webhooks`, { body: { fax: null }, auth: null });
-      server.close();
+      await server.close();
     }
   });
 
@@ -334,18 +299,9 @@ describe('sandbox: Cloud Fax inbound queue', () => {
   });
 
   it('keeps injected bytes exactly, makes TIFF faxes, and posts the inboundFax webhook', async () => {
-    const got: Obj[] = [];
-    const server = http.createServer((req, res) => {
-      let data = '';
-      req.on('data', (c) => (data += c));
-      req.on('end', () => {
-        got.push(JSON.parse(data) as Obj);
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { got, server } = await webhookReceiver();
     try {
-      await call('POST', `${h.url}/_sandbox/webhooks`, { body: { inboundFax: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in` }, auth: null });
+      await call('POST', `${h.url}/_sandbox/webhooks`, { body: { inboundFax: `http://127.0.0.1:${server.port}/in` }, auth: null });
       const content = crypto.randomBytes(300);
       const own = await inject({ from: '15550000001', to: '18005550104', content: content.toString('base64'), name: 'scan.bin', pages: 3 });
       own.status.should.equal(201);
@@ -363,7 +319,7 @@ describe('sandbox: Cloud Fax inbound queue', () => {
       should.exist(got[0].received_time);
     } finally {
       await call('POST', `${h.url}/_sandbox/webhooks`, { body: { inboundFax: null }, auth: null });
-      server.close();
+      await server.close();
     }
   });
 

@@ -9,33 +9,10 @@ import { AddressInfo } from 'net';
 import should from 'should';
 import { useSandbox } from '../support/sandbox';
 import { until } from '../support/nr';
+import { call, type Obj, type Res } from './mra-support';
 
-type Obj = Record<string, unknown>;
 
-const BASIC = 'Basic ' + Buffer.from('sandbox-fax:sandbox-messaging').toString('base64');
 
-interface Res {
-  status: number;
-  body: Obj;
-}
-
-async function call(method: string, url: string, opts: { body?: unknown; raw?: string; type?: string; auth?: string | null; headers?: Record<string, string> } = {}): Promise<Res> {
-  const headers: Record<string, string> = { ...(opts.headers || {}) };
-  if (opts.auth !== null) headers.authorization = opts.auth || BASIC;
-  let body: string | undefined;
-  if (opts.raw !== undefined) body = opts.raw;
-  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
-  if (body !== undefined) headers['content-type'] = opts.type || 'application/json';
-  const r = await fetch(url, { method, headers, body });
-  const text = await r.text();
-  let parsed: Obj = {};
-  try {
-    parsed = JSON.parse(text) as Obj;
-  } catch {
-    /* empty */
-  }
-  return { status: r.status, body: parsed };
-}
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64');
 
