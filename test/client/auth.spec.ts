@@ -6,13 +6,13 @@
 import 'should';
 import { HttpClient, ClientOptions } from '../../nodes/lib/http';
 import { CsTicketAuth, OtdsAuth, OtdsSettings, csViaOtds } from '../../nodes/lib/auth';
-import { OtError } from '../../nodes/lib/errors';
 import { start } from '../../sandbox';
 import { cs } from '../../sandbox/areas/cs-core';
 import { otds } from '../../sandbox/areas/otds';
 import { useSandbox } from '../support/sandbox';
 import { faultSeed, json, sleep, startHttp } from '../support/servers';
 import { multipart } from '../../nodes/lib/http';
+import { otFailure } from '../support/errors';
 
 function csClient(baseUrl: string, opts: Partial<ClientOptions> = {}, username = 'Admin', password = 'sandbox-admin') {
   const client = new HttpClient({ name: 'Extended ECM', baseUrl, baseDelayMs: 20, maxDelayMs: 2000, ...opts });
@@ -23,15 +23,7 @@ function csClient(baseUrl: string, opts: Partial<ClientOptions> = {}, username =
 
 const me = (client: HttpClient) => client.request<{ data: { name: string } }>({ operation: 'who am I', method: 'GET', path: 'v1/auth' });
 
-async function rejection(p: Promise<unknown>): Promise<OtError> {
-  try {
-    await p;
-  } catch (e) {
-    (e as Error).should.be.instanceOf(OtError);
-    return e as OtError;
-  }
-  throw new Error('expected the request to fail');
-}
+const rejection = (p: Promise<unknown>) => otFailure(p, 'expected the request to fail');
 
 function otdsAuth(baseUrl: string, settings: Partial<OtdsSettings> = {}, opts: Partial<ClientOptions> = {}): OtdsAuth {
   const client = new HttpClient({ name: 'OTDS', baseUrl, baseDelayMs: 20, ...opts });

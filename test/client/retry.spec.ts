@@ -5,19 +5,11 @@
 import 'should';
 import { HttpClient, ClientOptions, RequestOptions, json as jsonBody, parseRetryAfter } from '../../nodes/lib/http';
 import { CsTicketAuth } from '../../nodes/lib/auth';
-import { OtError } from '../../nodes/lib/errors';
 import { useSandbox } from '../support/sandbox';
 import { closedPort, faultSeed, json, LocalServer, sleep, startHttp } from '../support/servers';
+import { otFailure } from '../support/errors';
 
-async function rejection(p: Promise<unknown>): Promise<OtError> {
-  try {
-    await p;
-  } catch (e) {
-    (e as Error).should.be.instanceOf(OtError);
-    return e as OtError;
-  }
-  throw new Error('expected the request to fail');
-}
+const rejection = (p: Promise<unknown>) => otFailure(p, 'expected the request to fail');
 
 function client(baseUrl: string, opts: Partial<ClientOptions> = {}): HttpClient {
   return new HttpClient({ name: 'Test', baseUrl, baseDelayMs: 20, maxDelayMs: 5000, timeoutMs: 5000, ...opts });

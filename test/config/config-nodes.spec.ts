@@ -10,13 +10,13 @@ import type { Node, NodeDef } from 'node-red';
 import { useSandbox } from '../support/sandbox';
 import { useNodeRed, xecmConfig, nextMessage, FlowNode, TAB } from '../support/nr';
 import { configNode, onInput, register, type RED } from '../../nodes/lib/nodered';
-import { OtError } from '../../nodes/lib/errors';
 import type { XecmConfigNode } from '../../nodes/xecm/xecm-connection';
 import type { OtdsConfigNode } from '../../nodes/otds/otds-connection';
 import type { ExstreamConfigNode } from '../../nodes/exstream/exstream-connection';
 import type { MessagingConfigNode } from '../../nodes/messaging/messaging-connection';
 import { cs } from '../../sandbox/areas/cs-core';
 import { otds } from '../../sandbox/areas/otds';
+import { otFailure as failure } from '../support/errors';
 
 const xecmNode = require('../../nodes/xecm/ot-xecm');
 const otdsNode = require('../../nodes/otds/ot-otds');
@@ -40,16 +40,6 @@ function probeModule(RED: RED): void {
     });
   }
   register(RED, 'ot-test-probe', Probe);
-}
-
-async function failure(p: Promise<unknown>): Promise<OtError> {
-  try {
-    await p;
-  } catch (e) {
-    (e as Error).should.be.instanceOf(OtError);
-    return e as OtError;
-  }
-  throw new Error('expected a failure');
 }
 
 const me = (n: XecmConfigNode) => n.client.request<{ data: { name: string } }>({ operation: 'who am I', method: 'GET', path: 'v1/auth' });

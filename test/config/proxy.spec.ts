@@ -9,11 +9,11 @@ import { useSandbox } from '../support/sandbox';
 import { useNodeRed, xecmConfig, FlowNode } from '../support/nr';
 import { coreNode, TLS_FILES, tlsFront, TlsFront } from '../support/servers';
 import { startProxy, TestProxy } from '../support/proxy';
-import { OtError } from '../../nodes/lib/errors';
 import { bypassProxy, proxyFromEnv } from '../../nodes/lib/agents';
 import type { XecmConfigNode } from '../../nodes/xecm/xecm-connection';
 import type { OtdsConfigNode } from '../../nodes/otds/otds-connection';
 import { cs } from '../../sandbox/areas/cs-core';
+import { otFailure as failure } from '../support/errors';
 
 const xecmNode = require('../../nodes/xecm/ot-xecm');
 const otdsNode = require('../../nodes/otds/ot-otds');
@@ -21,16 +21,6 @@ const tlsNode = coreNode('network/05-tls.js');
 const proxyNode = coreNode('network/06-httpproxy.js');
 
 const ENV_KEYS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'];
-
-async function failure(p: Promise<unknown>): Promise<OtError> {
-  try {
-    await p;
-  } catch (e) {
-    (e as Error).should.be.instanceOf(OtError);
-    return e as OtError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('config: proxies', () => {
   const h = useSandbox();

@@ -12,26 +12,16 @@ import type { TLSSocket } from 'tls';
 import type { Node, NodeDef } from 'node-red';
 import { coreNode, json, startHttps, TLS_FILES, tlsFront, TlsFront } from '../support/servers';
 import type { RED } from '../../nodes/lib/nodered';
-import { OtError } from '../../nodes/lib/errors';
 import type { XecmConfigNode } from '../../nodes/xecm/xecm-connection';
 import type { OtdsConfigNode } from '../../nodes/otds/otds-connection';
 import { otds } from '../../sandbox/areas/otds';
+import { otFailure as failure } from '../support/errors';
 
 const xecmNode = require('../../nodes/xecm/ot-xecm');
 const otdsNode = require('../../nodes/otds/ot-otds');
 const tlsNode = coreNode('network/05-tls.js');
 
 const tlsConfig = (extra: Record<string, unknown>): FlowNode => ({ id: 'tls1', type: 'tls-config', name: 'test CA', cert: '', key: '', ca: '', certname: '', keyname: '', caname: '', servername: '', verifyservercert: true, ...extra });
-
-async function failure(p: Promise<unknown>): Promise<OtError> {
-  try {
-    await p;
-  } catch (e) {
-    (e as Error).should.be.instanceOf(OtError);
-    return e as OtError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('config: TLS with a private CA (core tls-config node)', () => {
   const h = useSandbox();
