@@ -8,19 +8,8 @@
 import 'should';
 import { useExamples, type Deployed } from '../support/examples';
 import { nextMessage, until, type FlowNode } from '../support/nr';
+import type { Delivery, Obj, PushState } from './RM-support';
 
-type Obj = Record<string, unknown>;
-interface Delivery {
-  job_id: string;
-  user: string;
-  title: string;
-  body: string;
-  data?: Obj;
-}
-interface PushState {
-  jobs: Array<{ job_id: string; recipients: Array<{ recipient: string }> }>;
-  byUser: Record<string, Delivery[]>;
-}
 
 const EXAMPLE = 'Records Management → Push/RM-2 Retention review and expiry notifications';
 const NAMES: Record<number, string> = { 2201: 'Contract ACME 2024.pdf', 2202: 'Board minutes 2023-11.pdf', 2203: 'Invoice 10042.pdf', 2204: 'HR policy v3.docx', 2205: 'Vendor agreement Globex.pdf' };

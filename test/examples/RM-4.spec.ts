@@ -8,19 +8,8 @@
 import 'should';
 import { useExamples, type Deployed } from '../support/examples';
 import { cs, csLogin, props } from '../sandbox/cs-support';
+import type { Delivery, Obj, PushState } from './RM-support';
 
-type Obj = Record<string, unknown>;
-interface Delivery {
-  job_id: string;
-  user: string;
-  title: string;
-  body: string;
-  data?: Obj;
-}
-interface PushState {
-  jobs: Array<{ job_id: string }>;
-  byUser: Record<string, Delivery[]>;
-}
 interface RmState {
   records: Record<string, { class_id: number; fields: Obj }>;
 }

@@ -9,19 +9,8 @@ import 'should';
 import { useExamples, type Deployed } from '../support/examples';
 import { nextMessage, until, type FlowNode } from '../support/nr';
 import { cs, csLogin } from '../sandbox/cs-support';
+import type { Obj, PushState } from './RM-support';
 
-type Obj = Record<string, unknown>;
-interface Delivery {
-  job_id: string;
-  user: string;
-  title: string;
-  body: string;
-  data?: Obj;
-}
-interface PushState {
-  jobs: Array<{ job_id: string; recipients: Array<{ recipient: string }> }>;
-  byUser: Record<string, Delivery[]>;
-}
 
 const EXAMPLE = 'Records Management → Push/RM-6 Audit and certification reminders';
 const PASSWORDS: Record<string, string> = { jsmith: 'sandbox-jsmith', cclerk: 'sandbox-clerk', rmanager: 'sandbox-rm' };
