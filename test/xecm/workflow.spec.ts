@@ -6,6 +6,7 @@
 import should from 'should';
 import { useSandbox } from '../support/sandbox';
 import { useNodeRed, nextMessage, until, TAB, xecmConfig, type FlowNode } from '../support/nr';
+import type { Assignment } from '../../nodes/lib/cs/workflows';
 
 const workflowNode = require('../../nodes/xecm/ot-workflow');
 const uploadNode = require('../../nodes/xecm/ot-upload');
@@ -33,15 +34,6 @@ interface Status {
   current: Step[];
   completed: Step[];
   history?: Array<{ action: string; comment?: string }>;
-}
-interface Assignment {
-  id: string;
-  process_id: number;
-  subprocess_id: number;
-  task_id: number;
-  name: string;
-  title?: string;
-  priority_name?: string;
 }
 interface WfSnapshot {
   processes: Array<{ id: number; mapId: number; title: string; due?: string; status: string; status_key: string; values: Record<string, unknown>; attachments: Array<{ id: number; name: string; original_id: number }>; activities: Array<{ action: string; comment?: string }>; tasks: Array<{ disposition?: string; comment?: string; performer?: number }> }>;
