@@ -62,8 +62,10 @@ const preloaded = new Set<string>();
  * node-red-node-test-helper registers catch, status and complete once per node of that type, so a
  * flow with two Catch nodes fails with "catch already registered": let each register once per load.
  */
+type PreloadedModule = ((red: unknown) => unknown) & { otOnce?: boolean; otOriginal?: (red: unknown) => unknown };
+const preloadedModules = (helper: unknown) => (helper as { _nodeModules?: Record<string, PreloadedModule> })._nodeModules;
 function preloadOncePerLoad(helper: unknown): void {
-  const mods = (helper as { _nodeModules?: Record<string, ((red: unknown) => unknown) & { otOnce?: boolean }> })._nodeModules;
+  const mods = preloadedModules(helper);
   preloaded.clear();
   if (!mods) return;
   for (const [type, fn] of Object.entries(mods)) {
@@ -74,9 +76,16 @@ function preloadOncePerLoad(helper: unknown): void {
         preloaded.add(type);
         return fn(red);
       },
-      { otOnce: true },
+      { otOnce: true, otOriginal: fn },
     );
   }
+}
+
+/** Puts the helper's own preloaded modules back, so the node tests after the examples load catch, status and complete again. */
+function restorePreloaded(helper: unknown): void {
+  const mods = preloadedModules(helper);
+  for (const [type, fn] of Object.entries(mods || {})) if (fn.otOriginal) mods![type] = fn.otOriginal;
+  preloaded.clear();
 }
 
 /** Sandbox credentials per config-node type (the examples ship without credentials). */
@@ -145,6 +154,7 @@ export function useExamples(): ExampleHarness {
   });
   after(() => {
     server.close();
+    restorePreloaded(helper);
   });
   const modules = packNodeModules();
 
