@@ -38,14 +38,14 @@ export class OtError extends Error {
   details?: unknown;
 
   constructor(init: OtErrorInit) {
-    super(redact(init.message));
+    super(bounded(init.message));
     this.name = 'OtError';
     this.code = init.code;
     this.statusCode = init.statusCode;
     this.operation = init.operation;
     this.attempts = init.attempts;
-    this.apiMessage = init.apiMessage === undefined ? undefined : redact(init.apiMessage);
-    this.details = init.details === undefined ? undefined : JSON.parse(redact(safeJson(init.details)));
+    this.apiMessage = init.apiMessage === undefined ? undefined : bounded(init.apiMessage);
+    this.details = init.details === undefined ? undefined : clipStrings(JSON.parse(redact(safeJson(clipStrings(init.details, MAX_TEXT + SECRET_ROOM)))), MAX_TEXT);
     // The cause (often an axios error carrying request headers) is deliberately not kept.
   }
 
@@ -61,6 +61,31 @@ export class OtError extends Error {
       details: this.details,
     };
   }
+}
+
+/** The longest text an error keeps (an input echoed into a message may be megabytes long). */
+const MAX_TEXT = 2000;
+/** Text kept past the cut while redacting, so a secret (token, ticket) across the cut is masked whole. */
+const SECRET_ROOM = 8192;
+
+/** Redacts a text and cuts it to MAX_TEXT characters (redacting only what is kept: huge texts stay cheap). */
+function bounded(text: string): string {
+  const s = String(text ?? '');
+  if (s.length <= MAX_TEXT) return redact(s);
+  return `${redact(s.slice(0, MAX_TEXT + SECRET_ROOM)).slice(0, MAX_TEXT)}… (${s.length - MAX_TEXT} more characters)`;
+}
+
+/**
+ * A copy of `details` with strings longer than `max` cut (a detail may echo an input): first to
+ * MAX_TEXT + SECRET_ROOM before redaction, then to MAX_TEXT after it.
+ */
+function clipStrings(v: unknown, max: number, depth = 0): unknown {
+  if (typeof v === 'string') return v.length > max ? (max === MAX_TEXT ? `${v.slice(0, max)}… (${v.length - max} more characters)` : v.slice(0, max)) : v;
+  if (depth > 12 || !v || typeof v !== 'object' || Buffer.isBuffer(v)) return v;
+  if (Array.isArray(v)) return v.map((x) => clipStrings(x, max, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = clipStrings(x, max, depth + 1);
+  return out;
 }
 
 function safeJson(v: unknown): string {
