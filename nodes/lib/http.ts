@@ -408,6 +408,10 @@ export class HttpClient {
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && currentMethod === 'POST')) {
         currentMethod = 'GET';
         currentBody = undefined;
+      } else if (currentBody && next.origin !== this.origin) {
+        // 307/308 repeat the body, and a body may hold credentials (a login's password, an OAuth
+        // client secret, an AppWorks key): it is never sent to another origin.
+        throw new OtError({ code: 'OT_API', message: `${opts.operation}: the server redirected the request to ${next.origin}; its body is not sent to another origin (point the connection at the final URL)`, operation: opts.operation, statusCode: res.status });
       } else if (currentBody && (currentBody.kind === 'multipart' || (currentBody.kind === 'raw' && currentBody.data instanceof Readable))) {
         throw new OtError({ code: 'OT_API', message: `${opts.operation}: the server redirected an upload to ${next.href}; point the connection at the final URL`, operation: opts.operation, statusCode: res.status });
       }
