@@ -11,6 +11,10 @@ import { prng } from '../../sandbox/server';
 
 const ROOT = path.join(__dirname, '..', '..');
 
+type Obj = Record<string, unknown>;
+/** A flow node as the test helper takes it. */
+export type FlowNode = Obj & { id: string; type: string };
+
 export interface Rand {
   next(): number;
   int(n: number): number;
@@ -279,3 +283,115 @@ export function message(r: Rand, props: string[]): Record<string, unknown> {
   }
   return msg;
 }
+
+// ---- the pack's nodes, set up for messages to reach every operation ----------------------------
+
+export const TYPES = packTypes();
+export const MODULES = TYPES.map((t) => require(t.file) as unknown);
+export const DEFAULTS: Record<string, Defaults> = Object.fromEntries(TYPES.map((t) => [t.type, htmlDefaults(t.file, t.type)]));
+export const CONFIG_TYPES = ['ot-otds', 'ot-xecm', 'ot-messaging', 'ot-exstream', 'ot-appworks'];
+/** Trigger nodes: a message asks for a poll; the poll's end is the message's end (Complete or Catch). */
+export const TRIGGERS = ['ot-ecm-watch', 'ot-rm-watch', 'ot-fax-in'];
+export const INPUT_TYPES = TYPES.map((t) => t.type).filter((t) => !CONFIG_TYPES.includes(t) && t !== 'ot-event-in');
+
+/**
+ * Settings variants per node type (every operation / mode), and overrides that keep the fuzz away
+ * from the file system of this machine (downloads to Buffers, uploads from the message, fax text
+ * not read as file paths) and from long waits.
+ */
+export const VARIANTS: Record<string, Obj[]> = {
+  'ot-upload': [{ target: 'parent' }, { target: 'bo' }, { target: 'workspace' }, { target: 'parent', onClash: 'rename' }, { target: 'parent', onClash: 'version' }, { target: 'parent', onClash: 'skip', chunkMiB: '0.0001' }],
+  'ot-node': ['get', 'children', 'search', 'download', 'createFolder', 'createPath', 'rename', 'move', 'copy', 'delete', 'addVersion', 'getCategories', 'setCategories'].map((operation) => ({ operation })),
+  'ot-workspace': ['findByBo', 'findByName', 'get', 'create', 'findOrCreate'].map((operation) => ({ operation, notFound: 'pass' })),
+  'ot-workflow': [
+    { operation: 'start', startMode: 'draft' },
+    { operation: 'start', startMode: 'oneStep' },
+    { operation: 'start', startMode: 'roles' },
+    { operation: 'status' },
+    { operation: 'assignments' },
+    { operation: 'openTasks' },
+    { operation: 'sendOn' },
+    { operation: 'changeStatus', statusChange: 'suspend' },
+    { operation: 'changeStatus', statusChange: 'delete' },
+  ],
+  'ot-ecm-watch': [{ source: 'folder' }, { source: 'search', query: 'OTName:{{payload}}' }, { source: 'assignments' }],
+  'ot-record': [{ operation: 'declare' }, { operation: 'update' }, { operation: 'undeclare' }, { operation: 'finalize' }, { operation: 'finalize', finalizeMode: 'queue', waitSec: 1 }, { operation: 'get', includeHolds: true, includeSchedule: true }],
+  'ot-hold': ['apply', 'remove', 'nodeHolds', 'list', 'get', 'create', 'items'].map((operation) => ({ operation })),
+  'ot-disposition': ['searches', 'run', 'snapshots', 'items', 'review', 'perform', 'finish'].map((operation) => ({ operation, waitSec: 1 })),
+  'ot-rm-watch': [{ mode: 'holds' }, { mode: 'due', output: 'owner' }, { mode: 'snapshots', output: 'batch' }],
+  'ot-exstream-generate': [{ mode: 'generate' }, { mode: 'ondemand' }, { mode: 'batch' }, { mode: 'sgw', server: 'exs2' }, { mode: 'generate', output: 'pdf' }, { mode: 'generate', output: 'raw' }],
+  'ot-fax-send': [{ waitFinal: false }, { waitFinal: true, maxWait: 3 }],
+  'ot-fax-status': [{}],
+  'ot-fax-in': [{}, { customer: true, maxPerPoll: 2 }],
+  'ot-fax-ack': [{ ignoreMissing: false }, { ignoreMissing: true }],
+  'ot-push': [{ backend: 'messaging', mode: 'compose' }, { backend: 'messaging', mode: 'raw' }, { backend: 'messaging', mode: 'compose', confirm: true }, { backend: 'appworks', mode: 'compose' }, { backend: 'appworks', mode: 'raw' }],
+};
+export const SAFE: Record<string, Obj> = {
+  'ot-node': { downloadTo: 'buffer', source: 'payload' },
+  'ot-upload': { source: 'payload' },
+  'ot-fax-send': { strings: 'text' },
+  'ot-ecm-watch': { interval: 0 },
+  'ot-rm-watch': { interval: 0 },
+  'ot-fax-in': { interval: 0 },
+};
+
+export function configNodes(url: string, csUrl: string): { nodes: FlowNode[]; creds: Record<string, Obj> } {
+  const conn = { timeout: 5, retries: 2, maxDelay: 1, concurrency: 8 };
+  return {
+    nodes: [
+      { id: 'otds1', type: 'ot-otds', name: 'fuzz otds', baseUrl: url, grant: 'client_credentials', ...conn },
+      { id: 'otds2', type: 'ot-otds', name: 'fuzz otds tenant', baseUrl: url, tenant: 'sandbox', ...conn },
+      { id: 'xecm1', type: 'ot-xecm', name: 'fuzz xecm', baseUrl: csUrl, authMode: 'password', ...conn },
+      { id: 'msg1', type: 'ot-messaging', name: 'fuzz messaging', baseUrl: `${url}/mra/v1`, authMode: 'basic', ...conn },
+      { id: 'exs1', type: 'ot-exstream', name: 'fuzz exstream', baseUrl: url, family: 'orchestration', domain: 'sandbox', otds: 'otds1', ...conn },
+      { id: 'exs2', type: 'ot-exstream', name: 'fuzz exstream sgw', baseUrl: url, family: 'sgw', tenant: 'sandbox', otds: 'otds2', ...conn },
+      { id: 'aw1', type: 'ot-appworks', name: 'fuzz appworks', gatewayUrl: url, ...conn },
+    ],
+    creds: {
+      otds1: { clientId: 'node-red', clientSecret: 'sandbox-client-secret', username: 'admin', password: 'sandbox-admin' },
+      otds2: { clientId: 'node-red', clientSecret: 'sandbox-client-secret', username: 'exstream', password: 'sandbox-exstream' },
+      xecm1: { username: 'Admin', password: 'sandbox-admin' },
+      msg1: { username: 'sandbox-fax', password: 'sandbox-messaging' },
+      aw1: { key: 'sandbox-appworks-key' },
+    },
+  };
+}
+export const CONFIG_ID: Record<string, string> = { 'ot-otds': 'otds1', 'ot-xecm': 'xecm1', 'ot-messaging': 'msg1', 'ot-exstream': 'exs1', 'ot-appworks': 'aw1' };
+
+export interface Instance {
+  id: string;
+  type: string;
+  props: string[];
+}
+
+/** One node per variant, every TypedInput read from the message (or, every other one, as the dialog's default). */
+export function instances(): { nodes: FlowNode[]; list: Instance[] } {
+  const nodes: FlowNode[] = [];
+  const list: Instance[] = [];
+  for (const type of INPUT_TYPES) {
+    const defaults = DEFAULTS[type];
+    const variants = VARIANTS[type] || [{}];
+    variants.forEach((variant, vi) => {
+      for (const mapped of [true, false]) {
+        const id = `fz-${type}-${vi}-${mapped ? 'm' : 'd'}`;
+        const def: FlowNode = { id, type, z: 'tab1', name: '', wires: [['out'], ['out']] };
+        for (const [k, d] of Object.entries(defaults)) {
+          if (d && typeof d === 'object' && 'value' in d) def[k] = d.value;
+          if (d && typeof d.type === 'string' && CONFIG_ID[d.type]) def[k] = CONFIG_ID[d.type];
+        }
+        const props = typedProps(defaults);
+        if (mapped) {
+          for (const p of props) {
+            def[p] = p;
+            def[`${p}Type`] = 'msg';
+          }
+        }
+        Object.assign(def, variant, SAFE[type] || {});
+        nodes.push(def);
+        list.push({ id, type, props: mapped ? props : [] });
+      }
+    });
+  }
+  return { nodes, list };
+}
+
