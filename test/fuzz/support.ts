@@ -324,7 +324,7 @@ export const VARIANTS: Record<string, Obj[]> = {
   'ot-fax-status': [{}],
   'ot-fax-in': [{}, { customer: true, maxPerPoll: 2 }],
   'ot-fax-ack': [{ ignoreMissing: false }, { ignoreMissing: true }],
-  'ot-push': [{ backend: 'messaging', mode: 'compose' }, { backend: 'messaging', mode: 'raw' }, { backend: 'messaging', mode: 'compose', confirm: true }, { backend: 'appworks', mode: 'compose' }, { backend: 'appworks', mode: 'raw' }],
+  'ot-push': [{ backend: 'messaging', mode: 'compose' }, { backend: 'messaging', mode: 'raw' }, { backend: 'appworks', mode: 'compose' }, { backend: 'appworks', mode: 'raw' }],
 };
 export const SAFE: Record<string, Obj> = {
   'ot-node': { downloadTo: 'buffer', source: 'payload' },

@@ -123,7 +123,7 @@ describe('security: secrets stay out of settings, messages, errors, status texts
       ...['m-ok', 'm-bad', 'm-echo', 'm-ocp', 'm-ocp-echo'].map((server) => ({ ...out(`fax-${server}`), type: 'ot-fax-send', server, destinations: '15551234567', destinationsType: 'str', documents: 'payload', documentsType: 'msg', strings: 'text', submitId: '_msgid', submitIdType: 'msg' })),
       { ...out('faxstatus'), type: 'ot-fax-status', server: 'm-ok', jobId: 'payload', jobIdType: 'msg' },
       ...['aw-ok', 'aw-bad', 'aw-echo'].map((appworks) => ({ ...out(`push-${appworks}`), type: 'ot-push', backend: 'appworks', appworks, mode: 'compose', recipients: 'recipients', recipientsType: 'msg', title: 'Hi', body: 'There', submitId: '_msgid', submitIdType: 'msg', awType: 'node-red', displayType: 'show' })),
-      { ...out('push-m'), type: 'ot-push', backend: 'messaging', messaging: 'm-ok', mode: 'compose', recipients: 'recipients', recipientsType: 'msg', title: 'Hi', body: 'There', submitId: '_msgid', submitIdType: 'msg', domain: 'MR', confirm: true },
+      { ...out('push-m'), type: 'ot-push', backend: 'messaging', messaging: 'm-ok', mode: 'compose', recipients: 'recipients', recipientsType: 'msg', title: 'Hi', body: 'There', submitId: '_msgid', submitIdType: 'msg', domain: 'MR' },
       { id: 'ev', type: 'ot-event-in', z: 'tab1', url: '/secret-events', verify: 'either', dedupe: 0, wires: [['out']] },
       { id: 'out', type: 'helper', z: 'tab1' },
       { id: 'c1', type: 'catch', z: 'tab1', scope: null, uncaught: false, wires: [['caught']] },

@@ -13,6 +13,7 @@ import type { Node } from 'node-red';
 import { useSandbox } from '../support/sandbox';
 import { useNodeRed, TAB, type FlowNode } from '../support/nr';
 import { cs } from '../../sandbox/areas/cs-core';
+import { start } from '../../sandbox';
 import { MODULES } from '../fuzz/support';
 
 type Obj = Record<string, unknown>;
@@ -117,10 +118,12 @@ describe('security: file names with path traversal are rejected', function () {
   });
 
   it('the sandbox serves no file outside its page, however the path is written', async () => {
+    // a sandbox of its own that records nothing: these requests are no API calls
+    const sb = await start({ port: 0, quiet: true, record: false });
     const get = (p: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         // a raw request: fetch would normalise the dots away
-        const req = http.request({ host: '127.0.0.1', port: h.sb.port, path: p, method: 'GET' }, (res) => {
+        const req = http.request({ host: '127.0.0.1', port: sb.port, path: p, method: 'GET' }, (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c.toString()));
           res.on('end', () => resolve({ status: res.statusCode || 0, body }));
@@ -128,10 +131,14 @@ describe('security: file names with path traversal are rejected', function () {
         req.on('error', reject);
         req.end();
       });
-    for (const p of ['/_sandbox/../package.json', '/_sandbox/%2e%2e/%2e%2e/etc/passwd', '/_sandbox/..%2f..%2fpackage.json', '/_sandbox/web/../../package.json', '/../../../../etc/passwd']) {
-      const r = await get(p);
-      r.status.should.be.oneOf([400, 404, 405]);
-      r.body.should.not.match(/root:|"name":\s*"node-red-contrib-opentext"/);
+    try {
+      for (const p of ['/_sandbox/../package.json', '/_sandbox/%2e%2e/%2e%2e/etc/passwd', '/_sandbox/..%2f..%2fpackage.json', '/_sandbox/web/../../package.json', '/../../../../etc/passwd']) {
+        const r = await get(p);
+        r.status.should.be.oneOf([400, 404, 405]);
+        r.body.should.not.match(/root:|"name":\s*"node-red-contrib-opentext"/);
+      }
+    } finally {
+      await sb.close();
     }
   });
 });
