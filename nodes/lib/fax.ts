@@ -12,6 +12,7 @@ import fs from 'fs';
 import path from 'path';
 import { HttpClient, json } from './http';
 import { invalidInput, OtError } from './errors';
+import { baseName } from './files';
 import type { SeenStore } from './watch';
 
 // ---- fax numbers and destinations ---------------------------------------------------------------
@@ -199,7 +200,7 @@ export async function faxDocuments(value: unknown, opts: DocumentOptions = {}): 
       if ((opts.strings || 'path') === 'path') {
         if (item.trim() === '') throw invalidInput(`${where}: the file path is empty`);
         data = await readFile(item.trim());
-        name = path.basename(item.trim());
+        name = baseName(item);
       } else {
         data = Buffer.from(item, 'utf8');
         name = list.length === 1 ? opts.filename : undefined;
@@ -213,7 +214,7 @@ export async function faxDocuments(value: unknown, opts: DocumentOptions = {}): 
       if (o.charset !== undefined) charset = String(o.charset);
       if (o.path !== undefined) {
         data = await readFile(String(o.path));
-        name ||= path.basename(String(o.path));
+        name ||= baseName(String(o.path));
       } else if (o.text !== undefined) {
         data = Buffer.from(String(o.text), 'utf8');
         type ||= 'text';
@@ -229,7 +230,7 @@ export async function faxDocuments(value: unknown, opts: DocumentOptions = {}): 
       throw invalidInput(`${where} must be a Buffer, a file path or {data, name}, not ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}`);
     }
     if (data.length === 0) throw invalidInput(`${where}${name ? ` "${name}"` : ''} is empty`);
-    name = name ? path.basename(String(name)) : '';
+    name = name ? baseName(String(name)) : '';
     const detected = detectDocumentType(data, name || 'document', type);
     if (!name) name = `document${list.length > 1 ? `-${i + 1}` : ''}.${EXT_BY_TYPE[detected] || 'bin'}`;
     if (detected === 'text' && !charset) charset = 'UTF-8';

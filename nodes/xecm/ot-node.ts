@@ -5,9 +5,9 @@
  * may be overridden by msg.operation.
  */
 import type { Node, NodeDef } from 'node-red';
-import path from 'path';
 import { register, onInput, evalProp, configNode, requireId, requireString, optionalNumber, type RED, type Msg } from '../lib/nodered';
 import { invalidInput } from '../lib/errors';
+import { baseName } from '../lib/files';
 import { render } from '../lib/template';
 import { readText } from '../lib/inputs';
 import { copyNode, deleteNode, downloadToBuffer, downloadToFile, ensureFolderPath, createFolder, getNodeWithVersions, listChildren, splitPath, updateNode } from '../lib/cs/nodes';
@@ -193,7 +193,7 @@ export = function (RED: RED) {
         case 'addVersion': {
           const target = await id();
           const filePath = def.source === 'file' ? requireString(await ev(msg, def.file || 'filename', def.fileType || 'msg'), label('file')) : undefined;
-          const fileName = filePath ? path.basename(filePath) : typeof msg.filename === 'string' && msg.filename.trim() ? path.basename(msg.filename.trim()) : undefined;
+          const fileName = filePath ? baseName(filePath) : typeof msg.filename === 'string' && msg.filename.trim() ? baseName(msg.filename) : undefined;
           const content = await prepareContent({ data: filePath ? undefined : msg.payload, filePath, fileName, mimeType: typeof msg.mimeType === 'string' ? msg.mimeType : undefined });
           const chunkMiB = optionalNumber(def.chunkMiB, label('chunkMiB'), 0.001, 1024 * 1024) ?? 25;
           const r = await addVersion(client, target, content, { description: await text(msg, def.description, def.descriptionType), chunkThreshold: Math.round(chunkMiB * 1024 * 1024) });

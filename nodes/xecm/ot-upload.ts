@@ -5,9 +5,9 @@
  * Content comes from msg.payload (Buffer, text, stream) or a file, and is always streamed.
  */
 import type { Node, NodeDef } from 'node-red';
-import path from 'path';
 import { register, onInput, evalProp, configNode, requireId, requireString, optionalNumber, type RED, type Msg } from '../lib/nodered';
 import { invalidInput } from '../lib/errors';
+import { baseName } from '../lib/files';
 import { readText } from '../lib/inputs';
 import { normaliseCategories } from '../lib/cs/categories';
 import { splitPath } from '../lib/cs/nodes';
@@ -99,14 +99,14 @@ export = function (RED: RED) {
 
       // -- what --
       const filePath = def.source === 'file' ? requireString(await ev(msg, def.file || 'filename', def.fileType || 'msg'), RED._('ot-upload.label.file')) : undefined;
-      const msgName = typeof msg.filename === 'string' && msg.filename.trim() ? path.basename(msg.filename.trim()) : undefined;
-      const docName = (await text(msg, def.docName, def.docNameType)) || msgName || (filePath ? path.basename(filePath) : undefined);
+      const msgName = typeof msg.filename === 'string' && msg.filename.trim() ? baseName(msg.filename) : undefined;
+      const docName = (await text(msg, def.docName, def.docNameType)) || msgName || (filePath ? baseName(filePath) : undefined);
       if (!docName) throw invalidInput(RED._('ot-upload.errors.noName'));
       const mimeType = (await text(msg, def.mimeType, def.mimeTypeType)) || (typeof msg.mimeType === 'string' && msg.mimeType.trim() ? msg.mimeType.trim() : undefined);
       const content = await prepareContent({
         data: filePath ? undefined : msg.payload,
         filePath,
-        fileName: filePath ? path.basename(filePath) : docName,
+        fileName: filePath ? baseName(filePath) : docName,
         mimeType,
       });
 

@@ -10,6 +10,7 @@ import { pipeline } from 'stream/promises';
 import type { HttpClient, OtResponse, RequestOptions } from '../http';
 import { csBody } from '../http';
 import { isOtError, OtError, OtErrorCode } from '../errors';
+import { safeTargetPath } from '../files';
 import { collectPages, csPaging, PagingOptions } from '../paging';
 
 export type Obj = Record<string, unknown>;
@@ -302,7 +303,7 @@ export async function downloadToBuffer(client: HttpClient, id: number, opts: { v
  * download never leaves a partial file under the target name).
  */
 export async function downloadToFile(client: HttpClient, id: number, target: string, opts: { version?: number; overwrite?: boolean } = {}): Promise<DownloadInfo & { path: string }> {
-  const file = path.resolve(target);
+  const file = safeTargetPath(target, 'download content');
   if (!opts.overwrite && fs.existsSync(file)) throw new OtError({ code: 'OT_CONFLICT', message: `download content: ${file} exists (allow overwriting to replace it)`, operation: 'download content' });
   const dir = path.dirname(file);
   if (!fs.existsSync(dir)) throw new OtError({ code: 'OT_INVALID_INPUT', message: `download content: the folder ${dir} does not exist`, operation: 'download content' });

@@ -13,6 +13,7 @@ import { Readable } from 'stream';
 import type { HttpClient, RequestBody } from '../http';
 import { csBody, form, multipart } from '../http';
 import { invalidInput, isOtError, OtError } from '../errors';
+import { baseName } from '../files';
 import { csRequest, ensureFolderPath, findChildByName, getNode, listChildren, NodeProps, obj, Obj, propsOf, SUBTYPE } from './nodes';
 import { CS_MIME_TYPES, mimeByExtension } from './mime';
 import { findWorkspaceByBusinessObject, findWorkspaceByTypeAndName, WorkspaceRef } from './workspaces';
@@ -92,7 +93,7 @@ async function nonEmpty(stream: Readable): Promise<Readable | undefined> {
 
 /** Checks the content and describes it; an empty content is OT_INVALID_INPUT. */
 export async function prepareContent(input: ContentInput): Promise<ContentSource> {
-  const given = input.fileName?.trim();
+  const given = input.fileName ? baseName(input.fileName) : undefined;
   if (input.filePath !== undefined && input.filePath !== '') {
     const file = path.resolve(String(input.filePath));
     let st: fs.Stats;
@@ -103,7 +104,7 @@ export async function prepareContent(input: ContentInput): Promise<ContentSource
     }
     if (!st.isFile()) throw invalidInput(`${file} is not a file`);
     if (st.size === 0) throw invalidInput(`the file ${file} is empty`);
-    const fileName = given || path.basename(file);
+    const fileName = given || baseName(file);
     return {
       fileName,
       mimeType: input.mimeType || mimeFromName(fileName),
