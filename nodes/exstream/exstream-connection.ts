@@ -20,7 +20,8 @@ export interface ExstreamDef extends NodeDef, ConnectionDef {
 
 export interface ExstreamConfigNode extends Node {
   client: HttpClient;
-  domain: string;
+  /** The default Exstream domain (not `domain`: a Node object carries Node.js' domain there). */
+  exstreamDomain: string;
   family: ExstreamFamily;
   tenant: string;
 }

@@ -86,7 +86,7 @@ export = function (RED: RED) {
       if (mode !== 'sgw' && cfg.family === 'sgw') throw invalidInput('this mode needs an Exstream connection of the orchestration (cloud-native) type; the selected one is a 16.x service gateway');
       const data = driverData(await evalProp(RED, node, msg, def.driverData ?? 'payload', def.driverDataType || 'msg'), format, 'the driver data');
       const correlationId = optionalText(await evalProp(RED, node, msg, def.correlationId ?? 'correlationId', def.correlationIdType || 'msg'), 'the correlation id');
-      const domain = mode === 'sgw' ? '' : optionalText(await evalProp(RED, node, msg, def.domain, def.domainType), 'the domain') || cfg.domain;
+      const domain = mode === 'sgw' ? '' : optionalText(await evalProp(RED, node, msg, def.domain, def.domainType), 'the domain') || cfg.exstreamDomain;
       if (mode !== 'sgw' && !domain) throw invalidInput('no domain: set one in this node or a default domain in the Exstream connection');
 
       let result: GenerateResult;
@@ -164,7 +164,7 @@ export = function (RED: RED) {
       res.status(400).json({ ok: false, code: 'OT_INVALID_INPUT', message: RED._('ot-exstream-generate.errors.noDesign') });
       return;
     }
-    const domain = (typeof req.query.domain === 'string' && req.query.domain.trim()) || cfg.domain;
+    const domain = (typeof req.query.domain === 'string' && req.query.domain.trim()) || cfg.exstreamDomain;
     try {
       const list = await listCommunications(cfg.client, domain);
       res.json({ ok: true, domain, communications: list });

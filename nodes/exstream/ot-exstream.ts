@@ -11,7 +11,7 @@ export = function (RED: RED) {
   function ExstreamNode(this: ExstreamConfigNode, def: ExstreamDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    this.domain = def.domain || '';
+    this.exstreamDomain = def.domain || '';
     this.family = def.family || 'orchestration';
     this.tenant = def.tenant || '';
     attachClient(node, 'Exstream', (log) => buildExstreamClient(RED, def, log));

@@ -203,7 +203,7 @@ export async function communicationChoices(client: HttpClient, domain: string): 
 
 interface ConnectionNode extends Node {
   client: HttpClient;
-  domain?: string;
+  exstreamDomain?: string;
   family?: string;
 }
 
@@ -239,7 +239,7 @@ export const LISTS: Record<string, Record<string, Lister>> = {
     },
     communications: (c, q, cfg) => {
       if (cfg.family === 'sgw') throw invalidInput('this Exstream connection uses the 16.x service gateway, which has no design service to list communications');
-      const domain = (q.domain || '').trim() || cfg.domain || '';
+      const domain = (q.domain || '').trim() || cfg.exstreamDomain || '';
       if (!domain) throw invalidInput('no domain: set one in the node or in the connection');
       return communicationChoices(c, domain);
     },

@@ -193,15 +193,6 @@ describe(`fuzz: ${TOTAL} random and malformed messages into every node of the pa
         if (right[u.type] && r.chance(0.3)) Object.assign(settings, right[u.type]);
         // at most a second between retries (10 attempts are allowed; the timeout matters only for the junk server's slow answer)
         settings.maxDelay = r.pick([0, 1, '0.5']);
-        if (u.type === 'ot-exstream') {
-          // KNOWN DEFECT (reported): the ot-exstream config node stores its domain in `this.domain`,
-          // which is EventEmitter's own `domain`; once the domain module is loaded (this test
-          // process has it), any event emitted on that node (the test helper emits one per log
-          // call) throws "domain.enter is not a function". Settings that make it log are kept out
-          // until nodes/exstream/ot-exstream.ts renames the property.
-          settings.baseUrl = r.chance(0.5) ? h.url : r.pick(['http://127.0.0.1:9', j]);
-          settings.tls = '';
-        }
         nodes.push(settings);
         const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
         creds[`cfg${i}`] = { username: text(value(r, 'username')), password: text(value(r, 'password')), clientId: r.pick(['node-red', '', 'x']), clientSecret: r.pick(['sandbox-client-secret', '', 'wrong-secret-1234']), key: r.pick(['sandbox-appworks-key', '', 'bad-key-98765']) };
