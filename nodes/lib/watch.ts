@@ -20,6 +20,8 @@ interface Saved {
   recent: Array<[string, string]>;
   /** Set after the first complete poll (a source that was empty then has no cursor or ids). */
   init?: boolean;
+  /** How many ids are kept at least, whatever maxRecent says (see SeenStore.keepAtLeast). */
+  keep?: number;
 }
 
 export interface SeenStoreOptions {
@@ -54,6 +56,8 @@ export class SeenStore {
   private readonly key: string;
   private readonly store?: string;
   private readonly max: number;
+  /** The ids of the last poll, which the next poll reads again, are never evicted (keepAtLeast). */
+  private keep = 0;
   private readonly scope: 'node' | 'global';
 
   constructor(
@@ -87,6 +91,7 @@ export class SeenStore {
     });
     this.recent.clear();
     this.initialised = false;
+    this.keep = 0;
     if (saved && saved.v === 1 && Array.isArray(saved.recent)) {
       for (const [id, fp] of saved.recent) {
         const k = String(id);
@@ -94,6 +99,7 @@ export class SeenStore {
         this.recent.delete(k);
         this.recent.set(k, String(fp));
       }
+      this.keep = typeof saved.keep === 'number' && saved.keep > 0 ? saved.keep : 0;
       this.evict();
       this.cursor = saved.cursor;
       this.initialised = saved.init === true || saved.cursor !== undefined || saved.recent.length > 0;
@@ -105,7 +111,8 @@ export class SeenStore {
   }
 
   private evict(): void {
-    while (this.recent.size > this.max) {
+    const max = Math.max(this.max, this.keep);
+    while (this.recent.size > max) {
       const oldest = this.recent.keys().next().value;
       if (oldest === undefined) break;
       this.recent.delete(oldest);
@@ -125,6 +132,19 @@ export class SeenStore {
   /** The fingerprint remembered for an id, or undefined when it was never marked. */
   get(id: string | number): string | undefined {
     return this.recent.get(String(id));
+  }
+
+  /**
+   * Keeps at least `n` ids from now on, above maxRecent when needed. A change poll reads again
+   * every item changed at or after its cursor; when more of them than maxRecent share the newest
+   * change times, evicting the oldest of them would make the next poll emit them again.
+   */
+  keepAtLeast(n: number): void {
+    const k = n > this.max ? n : 0;
+    if (k !== this.keep) {
+      this.keep = k;
+      this.dirty = true;
+    }
   }
 
   /** Remember an emitted item. */
@@ -172,6 +192,7 @@ export class SeenStore {
     value.v = 1;
     value.cursor = this.cursor;
     value.init = this.initialised || undefined;
+    value.keep = this.keep || undefined;
     await new Promise<void>((resolve, reject) => {
       try {
         this.context().set(this.key, value, this.store as string, (err?: Error | null) => (err ? reject(err) : resolve()));
@@ -186,6 +207,7 @@ export class SeenStore {
     this.recent.clear();
     this.cursor = undefined;
     this.initialised = false;
+    this.keep = 0;
     this.saved = { v: 1, recent: [] };
     this.rebuild = false;
     this.dirty = true;
@@ -360,6 +382,8 @@ export async function pollChanges<T>(p: ChangePollOptions<T>): Promise<number> {
     if (!(first && (p.startWith || 'new') === 'new')) fresh.push({ item, change: p.store.has(id) ? 'changed' : 'new' });
   }
   if (fresh.length) p.emit(fresh);
+  // what this poll read is read again by the next one (changed at or after the cursor): keep it all
+  p.store.keepAtLeast(keyed.length);
   for (const { k } of keyed) p.store.mark(k.id, k.fingerprint);
   if (newest !== undefined) p.store.setCursor(newest);
   p.store.markInitialised();

@@ -7,7 +7,7 @@ import 'should';
 import type { Node } from 'node-red';
 import { useSandbox } from '../support/sandbox';
 import { useNodeRed, TAB, type FlowNode } from '../support/nr';
-import { SeenStore } from '../../nodes/lib/watch';
+import { SeenStore, pollChanges } from '../../nodes/lib/watch';
 import { addVersion, createNode } from '../../sandbox/areas/cs-core';
 
 const xecmNode = require('../../nodes/xecm/ot-xecm');
@@ -73,6 +73,35 @@ describe('chaos: the memory of the trigger nodes', function () {
     remember('new-1', 'x');
     for (const [id, fp] of expected) store.get(id)!.should.equal(fp);
     store.size.should.equal(expected.size);
+  });
+
+  it('pollChanges: more items changed at the newest time than the memory holds are still emitted once, also after a reload', async () => {
+    const data: Obj = {};
+    const max = 10;
+    const T = '2026-11-01T10:00:00Z';
+    // 25 documents changed at the same second: every poll reads them all again (changed at or after the cursor)
+    const items = Array.from({ length: 25 }, (_, i) => ({ id: 100 + i, modified: T }));
+    const emitted: number[] = [];
+    const poll = (store: SeenStore) =>
+      pollChanges({
+        store,
+        startWith: 'all',
+        fetch: async (cursor) => items.filter((it) => cursor === undefined || Date.parse(it.modified) >= Date.parse(cursor)),
+        key: (it) => ({ id: it.id, fingerprint: it.modified, time: it.modified }),
+        emit: (fresh) => fresh.forEach((f) => emitted.push(f.item.id)),
+      });
+    let store = new SeenStore(fakeNode(data), { key: 'k', maxRecent: max });
+    (await poll(store)).should.equal(25);
+    (await poll(store)).should.equal(0);
+    store = new SeenStore(fakeNode(data), { key: 'k', maxRecent: max });
+    (await poll(store)).should.equal(0);
+    items.push({ id: 200, modified: '2026-11-01T10:00:05Z' });
+    (await poll(store)).should.equal(1);
+    // the cursor moved past the crowded second: the memory shrinks back to its limit
+    (await poll(store)).should.equal(0);
+    store.size.should.equal(max);
+    emitted.should.have.length(26);
+    new Set(emitted).size.should.equal(26);
   });
 
   describe('ot-ecm-watch across redeploys', () => {
