@@ -30,7 +30,8 @@ async function startCli(args: string[]): Promise<Running> {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let dead = false;
   void exited.then(() => (dead = true));
-  await until(() => dead || /listening on http:\/\/\S+/.test(out), 20000, 'the sandbox CLI to print its address');
+  // the address comes first; the list of APIs ends with the state page's line
+  await until(() => dead || /What it holds:\s+http:\/\/\S+/.test(out), 20000, 'the sandbox CLI to print its addresses');
   const m = /listening on (http:\/\/\S+)/.exec(out);
   if (!m) throw new Error(`the CLI did not start:\n${out}`);
   return { child, url: m[1], out: () => out, exited };
