@@ -60,6 +60,14 @@ export function upload(id: string, server: string): FlowNode {
   };
 }
 
+/**
+ * A node that does nothing by itself (a comment node, wired to the sink): the benchmark adds an
+ * input handler that calls the plain client, to measure Node-RED's own share of a flow's cost.
+ */
+export function plainInNodeRed(id: string): FlowNode {
+  return { id, type: 'comment', z: TAB, name: 'plain client in a Node-RED node', info: '', wires: [[SINK]] };
+}
+
 export function declare(id: string, server: string, classId: number): FlowNode {
   return { id, type: 'ot-record', z: TAB, name: '', server, operation: 'declare', nodeId: 'payload', nodeIdType: 'msg', classId: String(classId), classIdType: 'num', wires: [[SINK]] };
 }

@@ -187,7 +187,7 @@ describe('config: ot-exstream and ot-messaging', () => {
     ];
     await helper.load([otdsNode, exstreamNode], flow, { otds1: { clientId: 'exstream-service', clientSecret: 'sandbox-exstream-secret', username: 'exstream', password: 'sandbox-exstream' } });
     const ex1 = helper.getNode('ex1') as unknown as ExstreamConfigNode;
-    ex1.domain.should.equal('sandbox');
+    ex1.exstreamDomain.should.equal('sandbox');
     ex1.family.should.equal('orchestration');
     const v = await ex1.client.request<Record<string, unknown>>({ operation: 'version', method: 'GET', path: 'orchestration/api/v1/version' });
     v.status.should.equal(200);
