@@ -9,14 +9,10 @@
  */
 import 'should';
 import fs from 'fs';
-import os from 'os';
 import path from 'path';
-import { ChildProcess, spawn } from 'child_process';
 import { useSandbox } from '../support/sandbox';
-import { closedPort, nodeRedDir } from '../support/servers';
 import { packTypes } from '../fuzz/support';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { adminToken, startNodeRedWithAdminAuth, type RunningNodeRed } from '../support/admin-nodered';
 type Obj = Record<string, unknown>;
 
 interface Route {
@@ -48,93 +44,19 @@ function packRoutes(): Route[] {
   return routes;
 }
 
-interface RunningNodeRed {
-  url: string;
-  userDir: string;
-  output: () => string;
-  stop(): Promise<void>;
-}
-
-async function startNodeRed(): Promise<RunningNodeRed> {
-  const nrDir = nodeRedDir();
-  const bcrypt = require(require.resolve('bcryptjs', { paths: [nrDir] })) as { hashSync(p: string, rounds: number): string };
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ot-security-admin-'));
-  const nodesDir = path.join(userDir, 'pack');
-  fs.mkdirSync(path.join(nodesDir, 'locales', 'en-US'), { recursive: true });
-  for (const t of packTypes()) {
-    // a CommonJS wrapper per node (ts-node compiles the source), with its .html and messages
-    const base = path.basename(t.file);
-    fs.writeFileSync(path.join(nodesDir, `${base}.js`), `module.exports = require(${JSON.stringify(`${t.file}.ts`)});\n`);
-    fs.copyFileSync(`${t.file}.html`, path.join(nodesDir, `${base}.html`));
-    const locale = path.join(path.dirname(t.file), 'locales', 'en-US', `${base}.json`);
-    if (fs.existsSync(locale)) fs.copyFileSync(locale, path.join(nodesDir, 'locales', 'en-US', `${base}.json`));
-  }
-  const port = await closedPort();
-  const settings = {
-    uiPort: port,
-    uiHost: '127.0.0.1',
-    userDir,
-    flowFile: 'flows.json',
+/** Node-RED with adminAuth and every node of the pack; credentials encrypted on disk. */
+const startNodeRed = () =>
+  startNodeRedWithAdminAuth({
+    name: 'security-admin',
+    nodeFiles: packTypes().map((t) => t.file),
     credentialSecret: 'security-test-credential-key',
-    nodesDir: [nodesDir],
-    adminAuth: {
-      type: 'credentials',
-      users: [
-        { username: 'admin', password: bcrypt.hashSync('admin-pass-7', 4), permissions: '*' },
-        { username: 'reader', password: bcrypt.hashSync('reader-pass-7', 4), permissions: 'read' },
-        { username: 'viewer', password: bcrypt.hashSync('viewer-pass-7', 4), permissions: ['flows.read'] },
-      ],
-    },
-    logging: { console: { level: 'info', metrics: false, audit: false } },
-    editorTheme: { tours: false },
-    telemetry: { enabled: false },
-    externalModules: { palette: { allowInstall: false } },
-  };
-  const settingsFile = path.join(userDir, 'settings.js');
-  fs.writeFileSync(settingsFile, `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
-  let out = '';
-  const child: ChildProcess = spawn(process.execPath, ['-r', require.resolve('ts-node/register'), path.join(nrDir, 'red.js'), '--settings', settingsFile, '--userDir', userDir], {
-    cwd: ROOT,
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.test.json'), NODE_RED_ENABLE_PROJECTS: 'false' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    users: [
+      { username: 'admin', password: 'admin-pass-7', permissions: '*' },
+      { username: 'reader', password: 'reader-pass-7', permissions: 'read' },
+      { username: 'viewer', password: 'viewer-pass-7', permissions: ['flows.read'] },
+    ],
   });
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        fs.rmSync(userDir, { recursive: true, force: true });
-        resolve();
-      };
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        done();
-      });
-      child.kill('SIGTERM');
-    });
-  const deadline = Date.now() + 60000;
-  while (!/Started flows/.test(out)) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited (${child.exitCode}):\n${out}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`Node-RED did not start within 60 s:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url: `http://127.0.0.1:${port}`, userDir, output: () => out, stop };
-}
-
-async function token(base: string, username: string, password: string, scope: string): Promise<string> {
-  const res = await fetch(`${base}/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: 'node-red-admin', grant_type: 'password', scope, username, password }).toString(),
-  });
-  res.status.should.equal(200);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+const token = adminToken;
 
 describe('security: admin endpoints and exported flows (real Node-RED with adminAuth)', function () {
   this.timeout(120000);
