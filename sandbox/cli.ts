@@ -2,7 +2,7 @@
 /**
  * ot-sandbox: runs the OpenText sandbox.
  *   ot-sandbox [--port 8701] [--host 127.0.0.1] [--data fixture.json] [--record FILE]
- *              [--faults faults.json] [--token-lifetime SEC] [--ticket-lifetime SEC] [--cs-prefix /otcs/cs.exe/api]
+ *              [--state state.json] [--faults faults.json] [--token-lifetime SEC] [--ticket-lifetime SEC] [--cs-prefix /otcs/cs.exe/api]
  */
 import fs from 'fs';
 import { start } from './index';
@@ -27,6 +27,7 @@ function parseArgs(argv: string[]): SandboxOptions & { help?: boolean } {
       case '--host': o.host = next(); break;
       case '--data': o.data = next(); break;
       case '--record': o.record = next(); break;
+      case '--state': o.stateFile = next(); break;
       case '--faults': o.faults = JSON.parse(fs.readFileSync(next(), 'utf8')); break;
       case '--token-lifetime': o.tokenLifetime = Number(next()); break;
       case '--ticket-lifetime': o.ticketLifetime = Number(next()); break;
@@ -42,7 +43,7 @@ function parseArgs(argv: string[]): SandboxOptions & { help?: boolean } {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.help) {
-    console.log('usage: ot-sandbox [--port 8701] [--host 127.0.0.1] [--data fixture.json] [--record FILE] [--faults faults.json] [--token-lifetime SEC] [--ticket-lifetime SEC] [--cs-prefix PATH] [--setting key=value]');
+    console.log('usage: ot-sandbox [--port 8701] [--host 127.0.0.1] [--data fixture.json] [--state FILE] [--record FILE] [--faults faults.json] [--token-lifetime SEC] [--ticket-lifetime SEC] [--cs-prefix PATH] [--setting key=value]');
     return;
   }
   if (process.env.OT_SANDBOX_FAULTS && !opts.faults) opts.faults = JSON.parse(process.env.OT_SANDBOX_FAULTS);
@@ -52,6 +53,7 @@ async function main() {
   console.log(`  OTDS:                ${sb.url}/otdsws`);
   console.log(`  Cloud Messaging:     ${sb.url}/mra/v1`);
   console.log(`  Exstream:            ${sb.url}/orchestration/api/v1`);
+  if (opts.stateFile) console.log(`  State file:          ${opts.stateFile} (saved on exit)`);
   console.log(`  What it holds:       ${sb.url}/_sandbox/`);
   let stopping = false;
   const stop = () => {

@@ -18,6 +18,12 @@ export interface StoredContent {
   file?: string;
 }
 
+/** The contents' list in a saved state file (the bytes are files beside it). */
+export interface SavedContent {
+  seq: number;
+  items: Array<{ id: string; size: number; sha256: string }>;
+}
+
 export interface ContentWriter {
   write(chunk: Buffer): Promise<void>;
   end(): Promise<string>;
@@ -127,6 +133,39 @@ export class ContentStore {
 
   clear(): void {
     for (const id of [...this.items.keys()]) this.delete(id);
+  }
+
+  /**
+   * Saves every content into `dir` (one file per content, named by its id) and returns the list
+   * that `load` reads back.
+   */
+  save(dir: string): SavedContent {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const items: SavedContent['items'] = [];
+    for (const c of this.items.values()) {
+      const target = path.join(dir, c.id);
+      if (c.buffer) fs.writeFileSync(target, c.buffer);
+      else fs.copyFileSync(c.file!, target);
+      items.push({ id: c.id, size: c.size, sha256: c.sha256 });
+    }
+    return { seq: this.seq, items };
+  }
+
+  /** Replaces the contents with those `save` wrote into `dir`. */
+  load(saved: SavedContent, dir: string): void {
+    this.clear();
+    for (const it of saved.items) {
+      const src = path.join(dir, path.basename(it.id));
+      if (it.size <= MEMORY_LIMIT) {
+        this.items.set(it.id, { id: it.id, size: it.size, sha256: it.sha256, buffer: fs.readFileSync(src) });
+      } else {
+        const file = path.join(this.tempDir(), `${process.pid}-${Date.now()}-${crypto.randomBytes(4).toString('hex')}`);
+        fs.copyFileSync(src, file);
+        this.items.set(it.id, { id: it.id, size: it.size, sha256: it.sha256, file });
+      }
+    }
+    this.seq = Math.max(this.seq, saved.seq);
   }
 
   close(): void {

@@ -47,6 +47,8 @@ export async function start(options: SandboxOptions = {}): Promise<Sandbox> {
   const app = new SandboxApp(options);
   for (const area of AREAS) app.use(area);
   app.reset(loadFixture(options.data));
+  // a saved state replaces the fixture's (the fixture stays what a reset goes back to)
+  if (options.stateFile) app.loadState(options.stateFile);
   const host = options.host || '127.0.0.1';
   const url = await app.listen(options.port ?? 0, host);
   const ticker = setInterval(() => app.tick(), 100);

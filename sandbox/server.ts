@@ -8,7 +8,7 @@ import fs from 'fs';
 import http, { IncomingMessage, ServerResponse } from 'http';
 import https from 'https';
 import { Readable } from 'stream';
-import { ContentStore } from './content';
+import { ContentStore, SavedContent } from './content';
 import { MultipartError, parseMultipart, UploadedFile } from './multipart';
 
 export type Json = unknown;
@@ -104,7 +104,10 @@ export interface SandboxOptions {
   tokenLifetime?: number;
   /** Content Server ticket idle lifetime in seconds (default 1800). */
   ticketLifetime?: number;
-  /** Save the state to this file on close (and load it on start when it exists). */
+  /**
+   * Keep the state in this file: loaded on start when it exists (instead of the fixture), saved on
+   * close (document contents go to `<stateFile>.content/`). A reset still goes back to the fixture.
+   */
   stateFile?: string;
   /** Settings read by areas (webhook URLs and the like). */
   settings?: Record<string, unknown>;
@@ -652,7 +655,49 @@ export class SandboxApp {
       this.server.closeAllConnections?.();
     });
     await new Promise<void>((resolve) => (this.recordStream ? this.recordStream.end(() => resolve()) : resolve()));
+    if (this.options.stateFile) this.saveState(this.options.stateFile);
     this.content.close();
+  }
+
+  // ---- saved state ----
+  /**
+   * Writes every area's state, the simulated clock and the document contents to `file` (JSON; Maps,
+   * Sets and Buffers tagged) and `<file>.content/` (the bytes), replacing what was there.
+   */
+  saveState(file: string): void {
+    const content = this.content.save(`${file}.content`);
+    const saved = { v: 1, savedAt: new Date().toISOString(), clockOffset: this.clockOffset, content, state: this.state };
+    const text = JSON.stringify(saved, function (this: Record<string, unknown>, key: string, value: unknown) {
+      // `this[key]` is the value before toJSON (Buffer.toJSON would hide that it is a Buffer)
+      const raw = this[key];
+      if (raw instanceof Map) return { $map: [...raw.entries()] };
+      if (raw instanceof Set) return { $set: [...raw.values()] };
+      if (Buffer.isBuffer(raw)) return { $buf: raw.toString('base64') };
+      return value;
+    });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  }
+
+  /** Reads a file written by saveState back; false when there is none. */
+  loadState(file: string): boolean {
+    if (!fs.existsSync(file)) return false;
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'), (_key, value: unknown) => {
+      if (value && typeof value === 'object' && !Array.isArray(value)) {
+        const o = value as Record<string, unknown>;
+        const keys = Object.keys(o);
+        if (keys.length === 1 && keys[0] === '$map' && Array.isArray(o.$map)) return new Map(o.$map as Array<[unknown, unknown]>);
+        if (keys.length === 1 && keys[0] === '$set' && Array.isArray(o.$set)) return new Set(o.$set as unknown[]);
+        if (keys.length === 1 && keys[0] === '$buf' && typeof o.$buf === 'string') return Buffer.from(o.$buf, 'base64');
+      }
+      return value;
+    }) as { v?: number; clockOffset?: number; content?: SavedContent; state?: Record<string, unknown> };
+    if (saved.v !== 1 || !saved.state || typeof saved.state !== 'object') throw new Error(`${file} is not a saved sandbox state`);
+    for (const a of this.areas) if (saved.state[a.name] !== undefined) this.state[a.name] = saved.state[a.name];
+    if (saved.content) this.content.load(saved.content, `${file}.content`);
+    this.clockOffset = Number(saved.clockOffset) || 0;
+    return true;
   }
 }
 

@@ -109,6 +109,25 @@ describe('sandbox framework: the ot-sandbox command', function () {
     should(await r.exited).equal(0);
   });
 
+  it('keeps its state in a file across restarts (--state FILE)', async () => {
+    const file = path.join(tmp, 'state.json');
+    const first = await startCli(['--port', '0', '--state', file]);
+    running.push(first);
+    first.out().should.containEql(`State file:          ${file}`);
+    const r = await fetch(`${first.url}/_sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: '2d' }) });
+    r.status.should.equal(200);
+    const moved = ((await r.json()) as { offsetMs: number }).offsetMs;
+    first.child.kill('SIGTERM');
+    should(await first.exited).equal(0);
+    fs.existsSync(file).should.be.true();
+    const second = await startCli(['--port', '0', '--state', file]);
+    running.push(second);
+    const state = await json(`${second.url}/_sandbox/state`);
+    Number(state.clockOffsetMs).should.be.aboveOrEqual(moved);
+    second.child.kill('SIGTERM');
+    should(await second.exited).equal(0);
+  });
+
   it('exits with a message for bad options, and prints its usage with --help', () => {
     const bad = spawnSync(process.execPath, [...nodeArgs, '--port', 'eighty'], { cwd: root, env, encoding: 'utf8' });
     bad.status!.should.equal(1);
