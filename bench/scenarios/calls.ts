@@ -71,8 +71,12 @@ export async function overhead(ctx: Ctx): Promise<void> {
     declare: (m) => plain.declare(Number(m.payload), CLASS_ID),
   };
   rt.node(FLOOR).on('input', (msg, send, done) => {
+    // as the pack's nodes do: send, then done (or done with the error, for Catch)
     floorCalls[String(msg.op)](msg).then(
-      () => (send as (m: unknown) => void)(msg),
+      () => {
+        (send as (m: unknown) => void)(msg);
+        (done as () => void)();
+      },
       (e: Error) => (done as (e?: Error) => void)(e),
     );
   });
