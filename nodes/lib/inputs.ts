@@ -4,7 +4,7 @@
  * evaluated against the message, so `msg` wins only when the user picks a `msg.` type.
  */
 import type { Node } from 'node-red';
-import { evalProp, type Msg, type RED } from './nodered';
+import { evalProp, thenMaybe, type MaybePromise, type Msg, type RED } from './nodered';
 import { render } from './template';
 import { invalidInput } from './errors';
 
@@ -16,15 +16,15 @@ export const empty = (v: unknown): boolean => v === undefined || v === null || (
  * template rendered against the message and trimmed; an empty setting of another type is
  * undefined; anything else is evaluated as its type says.
  */
-export async function readTemplated(RED: RED, node: Node, msg: Msg, value: string | undefined, type: string | undefined, dflt = 'str'): Promise<unknown> {
+export function readTemplated(RED: RED, node: Node, msg: Msg, value: string | undefined, type: string | undefined, dflt = 'str'): MaybePromise<unknown> {
   const t = type || dflt;
-  if (t === 'str') return render(RED, node, value || '', msg).trim();
+  if (t === 'str') return thenMaybe(value || '', (v) => render(RED, node, v, msg).trim());
   if (value === undefined || value === '') return undefined;
   return evalProp(RED, node, msg, value, t);
 }
 
 /** Reads the setting `<name>` with its type from `<name>Type` (see readTemplated). */
-export type SettingReader = (name: string, dflt?: string) => Promise<unknown>;
+export type SettingReader = (name: string, dflt?: string) => MaybePromise<unknown>;
 
 /** A SettingReader over a node's settings for one message. */
 export function settingReader(RED: RED, node: Node, def: Record<string, unknown>, msg: Msg): SettingReader {
@@ -36,9 +36,10 @@ export function settingReader(RED: RED, node: Node, def: Record<string, unknown>
  * input. A plain-text setting ('str', also when no type is set) is a mustache template
  * ({{msg.fax.caseId}}) rendered against the message; the result is trimmed (undefined when empty).
  */
-export async function readText(RED: RED, node: Node, msg: Msg, value: string | undefined, type: string | undefined): Promise<string | undefined> {
-  const v = await evalProp(RED, node, msg, value, type);
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string' && typeof v !== 'number') throw invalidInput(`expected text, got ${Array.isArray(v) ? 'an array' : typeof v}`);
-  return (type || 'str') === 'str' ? render(RED, node, String(v), msg).trim() || undefined : String(v).trim();
+export function readText(RED: RED, node: Node, msg: Msg, value: string | undefined, type: string | undefined): MaybePromise<string | undefined> {
+  return thenMaybe(evalProp(RED, node, msg, value, type), (v) => {
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string' && typeof v !== 'number') throw invalidInput(`expected text, got ${Array.isArray(v) ? 'an array' : typeof v}`);
+    return (type || 'str') === 'str' ? render(RED, node, String(v), msg).trim() || undefined : String(v).trim();
+  });
 }

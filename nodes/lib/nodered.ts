@@ -17,22 +17,62 @@ export interface TypedProp {
   type: string;
 }
 
-/** Evaluates a TypedInput property (msg, flow, global, env, jsonata, str, num, json, ...). */
-export function evalProp(RED: RED, node: Node, msg: Msg | undefined, value: string | undefined, type: string | undefined): Promise<unknown> {
+/** A value that may still be coming (a TypedInput is read at once unless its store is asynchronous). */
+export type MaybePromise<T> = T | Promise<T>;
+
+export function isPromise<T>(v: MaybePromise<T>): v is Promise<T> {
+  return !!v && typeof (v as Promise<T>).then === 'function';
+}
+
+/**
+ * Runs `fn` on a value that may be a promise, without a promise when it is not: reading a
+ * node's settings happens on every message, mostly for plain text and `msg.` properties that are
+ * known at once. A failure is always returned as a rejected promise, never thrown.
+ */
+export function thenMaybe<T, R>(v: MaybePromise<T>, fn: (x: T) => R): MaybePromise<R> {
+  if (isPromise(v)) return v.then(fn);
+  try {
+    return fn(v);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * Evaluates a TypedInput property (msg, flow, global, env, jsonata, str, num, json, ...). The
+ * value comes back directly when Node-RED has it at once (every type but JSONata and asynchronous
+ * context stores), otherwise as a promise; errors are always a rejected promise.
+ */
+export function evalProp(RED: RED, node: Node, msg: Msg | undefined, value: string | undefined, type: string | undefined): MaybePromise<unknown> {
   const t = type || 'str';
-  if (value === undefined || value === null) return Promise.resolve(undefined);
-  if (t === 'str' || t === '') return Promise.resolve(value);
+  if (value === undefined || value === null) return undefined;
+  if (t === 'str' || t === '') return value;
   // An empty field means "not set" for every type but plain text (an empty json/num is no value).
-  if (value === '' && t !== 'str') return Promise.resolve(undefined);
+  if (value === '') return undefined;
+  const fail = (e: Error) => new OtError({ code: 'OT_INVALID_INPUT', message: `cannot read ${t} property "${value}": ${e.message}` });
+  let state = 'waiting' as 'waiting' | 'done' | 'failed' | 'async';
+  let result: unknown;
+  let error: Error | undefined;
+  let settle: ((err: Error | null, v: unknown) => void) | undefined;
+  try {
+    RED.util.evaluateNodeProperty(value, t, node, msg as NodeMessage, (err: Error | null, v: unknown) => {
+      if (state === 'async') settle!(err, v);
+      else if (err) {
+        state = 'failed';
+        error = err;
+      } else {
+        state = 'done';
+        result = v;
+      }
+    });
+  } catch (e) {
+    return Promise.reject(fail(e as Error));
+  }
+  if (state === 'done') return result;
+  if (state === 'failed') return Promise.reject(fail(error!));
+  state = 'async';
   return new Promise((resolve, reject) => {
-    try {
-      RED.util.evaluateNodeProperty(value, t, node, msg as NodeMessage, (err: Error | null, result: unknown) => {
-        if (err) reject(new OtError({ code: 'OT_INVALID_INPUT', message: `cannot read ${t} property "${value}": ${err.message}` }));
-        else resolve(result);
-      });
-    } catch (e) {
-      reject(new OtError({ code: 'OT_INVALID_INPUT', message: `cannot read ${t} property "${value}": ${(e as Error).message}` }));
-    }
+    settle = (err, v) => (err ? reject(fail(err)) : resolve(v));
   });
 }
 
@@ -42,25 +82,110 @@ export async function evalOr<T>(RED: RED, node: Node, msg: Msg | undefined, valu
   return v === undefined || v === null || v === '' ? fallback : v;
 }
 
-function clock(): string {
-  const d = new Date();
+function clock(at: number): string {
+  const d = new Date(at);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 export type StatusKind = 'busy' | 'ok' | 'warn' | 'error' | 'idle' | 'clear';
 
-/** Short status text with the time; text is redacted and trimmed to stay readable. */
+interface StatusRequest {
+  kind: StatusKind;
+  text: string;
+  withTime: boolean;
+  at: number;
+}
+
+/** Per node: what was shown last, and the newest request held back by the rate limit. */
+interface StatusState {
+  shown?: string;
+  windowStart: number;
+  count: number;
+  pending?: StatusRequest;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * The status rate limit: a node shows STATUS_BURST updates per STATUS_WINDOW_MS at once; beyond
+ * that only the newest one is kept and shown when the window ends. A node handling hundreds of
+ * messages a second would otherwise send two editor updates per message (a websocket message to
+ * every open editor, and the runtime's status routing), which cost more than the node's own work
+ * against a fast server. Nothing is lost that a person could read: the last state always shows.
+ */
+const STATUS_BURST = 10;
+const STATUS_WINDOW_MS = 500;
+const statusStates = new WeakMap<Node, StatusState>();
+
+function showStatus(node: Node, st: StatusState, r: StatusRequest): void {
+  let s: NodeStatus;
+  if (r.kind === 'clear') s = {};
+  else {
+    const fill: NodeStatus['fill'] = r.kind === 'busy' ? 'blue' : r.kind === 'ok' ? 'green' : r.kind === 'warn' ? 'yellow' : r.kind === 'error' ? 'red' : 'grey';
+    const shape: NodeStatus['shape'] = r.kind === 'busy' || r.kind === 'idle' ? 'ring' : 'dot';
+    let t = redact(r.text);
+    if (t.length > 32) t = t.slice(0, 31) + '…';
+    s = { fill, shape, text: r.withTime && t ? `${t} ${clock(r.at)}` : t };
+  }
+  // the same status again (a busy ring for each of many messages) is not sent again
+  const key = `${s.fill}|${s.shape}|${s.text}`;
+  if (key === st.shown) return;
+  st.shown = key;
+  node.status(s);
+}
+
+/**
+ * Short status text with the time; text is redacted and trimmed to stay readable. Updates are
+ * rate-limited per node (see STATUS_BURST): the newest one always shows, at the latest when the
+ * current window ends. `clear` ends the node's pending update (used when the node closes).
+ */
 export function status(node: Node, kind: StatusKind, text = '', withTime = true): void {
+  let st = statusStates.get(node);
+  const now = Date.now();
+  if (!st) {
+    const state: StatusState = { windowStart: now, count: 0 };
+    statusStates.set(node, state);
+    // a held-back update is dropped with the node (a redeploy must not set a stopped node's status)
+    node.on('close', () => {
+      if (state.timer) clearTimeout(state.timer);
+      state.timer = undefined;
+      state.pending = undefined;
+    });
+    st = state;
+  }
+  const r: StatusRequest = { kind, text, withTime, at: now };
   if (kind === 'clear') {
-    node.status({});
+    if (st.timer) clearTimeout(st.timer);
+    st.timer = undefined;
+    st.pending = undefined;
+    showStatus(node, st, r);
     return;
   }
-  const fill: NodeStatus['fill'] = kind === 'busy' ? 'blue' : kind === 'ok' ? 'green' : kind === 'warn' ? 'yellow' : kind === 'error' ? 'red' : 'grey';
-  const shape: NodeStatus['shape'] = kind === 'busy' || kind === 'idle' ? 'ring' : 'dot';
-  let t = redact(text);
-  if (t.length > 32) t = t.slice(0, 31) + '…';
-  node.status({ fill, shape, text: withTime && t ? `${t} ${clock()}` : t });
+  if (now - st.windowStart >= STATUS_WINDOW_MS) {
+    st.windowStart = now;
+    st.count = 0;
+  }
+  if (st.count < STATUS_BURST && !st.timer) {
+    st.count++;
+    showStatus(node, st, r);
+    return;
+  }
+  st.pending = r;
+  if (!st.timer) {
+    const state = st;
+    state.timer = setTimeout(
+      () => {
+        state.timer = undefined;
+        state.windowStart = Date.now();
+        state.count = 1;
+        const p = state.pending;
+        state.pending = undefined;
+        if (p) showStatus(node, state, p);
+      },
+      Math.max(1, STATUS_WINDOW_MS - (now - st.windowStart)),
+    );
+    state.timer.unref?.();
+  }
 }
 
 /** Converts anything thrown into an OtError (keeps OtErrors as they are). */
