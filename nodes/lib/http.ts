@@ -13,7 +13,7 @@ export type ResponseHeaders = Record<string, string | string[] | undefined>;
 export type RequestBody =
   | { kind: 'form'; fields: Record<string, string> }
   | { kind: 'json'; value: unknown }
-  | { kind: 'multipart'; form: FormData }
+  | { kind: 'multipart'; form: FormData; buffer?: Buffer }
   | { kind: 'raw'; data: Buffer | string | Readable; contentType: string; length?: number };
 
 export interface RequestOptions {
@@ -86,7 +86,7 @@ const NOT_PROCESSED_STATUSES = new Set([429, 503]);
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPROXY', 'CERT_HAS_EXPIRED']);
 const NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT', ...NOT_SENT_CODES]);
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|DEPTH_ZERO|ERR_TLS/;
-const SECRET_REQUEST_HEADERS = ['authorization', 'otcsticket', 'otdsticket', 'cookie', 'proxy-authorization', 'x-api-key'];
+const SECRET_REQUEST_HEADERS = new Set(['authorization', 'otcsticket', 'otdsticket', 'cookie', 'proxy-authorization', 'x-api-key']);
 
 /** Whether a network error is a TLS failure (untrusted or invalid certificate, handshake). */
 function isTlsFailure(e: unknown): boolean {
@@ -193,6 +193,7 @@ export class HttpClient {
   private readonly basePath: string;
   private readonly limiter: Limiter;
   private readonly agents = new Map<string, AgentSet>();
+  private baseAgents?: AgentSet;
   private closed = false;
   /** Counters, for status and benchmarks. */
   readonly stats = { requests: 0, retries: 0, reauths: 0 };
@@ -262,6 +263,9 @@ export class HttpClient {
   }
 
   private agentsFor(url: URL): AgentSet {
+    // The base origin's agents are looked up once: the proxy environment (HTTP(S)_PROXY, NO_PROXY)
+    // is read when the connection sends its first request and holds until it is redeployed.
+    if (this.baseAgents && url.host === this.base.host && url.protocol === this.base.protocol) return this.baseAgents;
     const proxy = this.options.proxy === null ? undefined : this.options.proxy ?? proxyFromEnv(url);
     const key = `${url.protocol}//${url.host}|${proxy?.url || ''}`;
     let set = this.agents.get(key);
@@ -269,6 +273,7 @@ export class HttpClient {
       set = buildAgents(url, this.options.tls, proxy, this.options.concurrency + 2);
       this.agents.set(key, set);
     }
+    if (url.host === this.base.host && url.protocol === this.base.protocol) this.baseAgents = set;
     return set;
   }
 
@@ -388,11 +393,8 @@ export class HttpClient {
       const res = await this.once(currentMethod, current, currentHeaders, currentBody, opts);
       const resHeaders = normaliseHeaders(res.headers);
       if (![301, 302, 303, 307, 308].includes(res.status) || !resHeaders.location) {
-        if (res.data instanceof Readable && opts.responseType !== 'stream') {
-          // not reached: non-stream types are buffered by axios
-        }
         // (`url` passed resolve(): no hop, no need to compute an origin, which is costly)
-        return { ...this.decode(res, opts), sameOrigin: current === url || current.origin === this.origin };
+        return { status: res.status, headers: resHeaders, data: this.decode(res, resHeaders, opts), sameOrigin: current === url || current.origin === this.origin };
       }
       if (res.data instanceof Readable) res.data.resume();
       const next = new URL(String(header(resHeaders, 'location')), current);
@@ -402,7 +404,7 @@ export class HttpClient {
       }
       if (next.origin !== this.origin) {
         // Credentials never travel to another origin.
-        currentHeaders = Object.fromEntries(Object.entries(currentHeaders).filter(([k]) => !SECRET_REQUEST_HEADERS.includes(k.toLowerCase())));
+        currentHeaders = Object.fromEntries(Object.entries(currentHeaders).filter(([k]) => !SECRET_REQUEST_HEADERS.has(k.toLowerCase())));
         if (useAuth) this.options.log?.('warn', `${opts.operation}: redirected to ${next.origin}; credentials were not sent there`);
       }
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && currentMethod === 'POST')) {
@@ -420,15 +422,14 @@ export class HttpClient {
     throw new OtError({ code: 'OT_API', message: `${opts.operation}: too many redirects`, operation: opts.operation });
   }
 
-  private decode(res: AxiosResponse, opts: RequestOptions): { status: number; headers: ResponseHeaders; data: unknown } {
-    const headers = normaliseHeaders(res.headers);
+  private decode(res: AxiosResponse, headers: ResponseHeaders, opts: RequestOptions): unknown {
     let data: unknown = res.data;
     if (Buffer.isBuffer(data)) {
       const ok = res.status >= 200 && res.status < 300;
       if (!ok || opts.responseType === undefined || opts.responseType === 'json') data = parseBody(data, header(headers, 'content-type'));
       else if (opts.responseType === 'text') data = data.toString('utf8');
     }
-    return { status: res.status, headers, data };
+    return data;
   }
 
   private async once(method: HttpMethod, url: URL, headers: Headers, body: RequestBody | undefined, opts: RequestOptions): Promise<AxiosResponse> {
@@ -446,8 +447,13 @@ export class HttpClient {
           h['Content-Type'] = 'application/json';
           break;
         case 'multipart': {
-          data = body.form;
           Object.assign(h, body.form.getHeaders());
+          if (body.buffer) {
+            data = body.buffer;
+            h['Content-Length'] = body.buffer.length;
+            break;
+          }
+          data = body.form;
           const len = await new Promise<number | undefined>((resolve) => body.form.getLength((err, n) => resolve(err ? undefined : n)));
           if (len !== undefined && Number.isFinite(len)) h['Content-Length'] = len;
           break;
@@ -459,7 +465,12 @@ export class HttpClient {
           break;
       }
     }
-    for (const [k, v] of Object.entries(h)) if (SECRET_REQUEST_HEADERS.includes(k.toLowerCase()) && typeof v === 'string') registerSecret(v.replace(/^(Bearer|Basic)\s+/i, ''));
+    // (registered for every request, which also keeps a long-lived credential from ageing out of
+    // the redaction registry; registering the newest one again costs one comparison)
+    for (const k in h) {
+      const v = h[k];
+      if (typeof v === 'string' && SECRET_REQUEST_HEADERS.has(k.toLowerCase())) registerSecret(/^b/i.test(v) ? v.replace(/^(Bearer|Basic)\s+/i, '') : v);
+    }
     const config: AxiosRequestConfig = {
       method,
       url: url.toString(),
@@ -532,14 +543,29 @@ export interface FilePart {
   knownLength?: number;
 }
 
-/** multipart/form-data with text fields (in order) and file parts, streamed by form-data. */
+/** Multipart bodies whose parts are all in memory and together at most this size are sent as one buffer. */
+export const MULTIPART_BUFFER_MAX = 256 * 1024;
+
+/**
+ * multipart/form-data with text fields (in order) and file parts, made by form-data. A body with
+ * a stream in it is streamed; a small one held in memory is sent as one buffer (one write to the
+ * socket instead of a stream piping each part: a few hundred bytes of framing around a document
+ * of a few KiB cost more to pipe than to copy).
+ */
 export function multipart(fields: Record<string, string | undefined>, files: Record<string, FilePart>): RequestBody {
   const fd = new FormData();
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) fd.append(k, v);
+  let inMemory = 0;
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) continue;
+    fd.append(k, v);
+    inMemory += v.length * 3;
+  }
   for (const [k, f] of Object.entries(files)) {
     const opts: FormData.AppendOptions = { filename: f.filename, contentType: f.contentType || 'application/octet-stream' };
     if (f.knownLength !== undefined) opts.knownLength = f.knownLength;
-    fd.append(k, typeof f.data === 'string' ? Buffer.from(f.data) : f.data, opts);
+    const data = typeof f.data === 'string' ? Buffer.from(f.data) : f.data;
+    inMemory = Buffer.isBuffer(data) ? inMemory + data.length : Infinity;
+    fd.append(k, data, opts);
   }
-  return { kind: 'multipart', form: fd };
+  return inMemory <= MULTIPART_BUFFER_MAX ? { kind: 'multipart', form: fd, buffer: fd.getBuffer() } : { kind: 'multipart', form: fd };
 }

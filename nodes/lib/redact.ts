@@ -33,7 +33,7 @@ function forget(v: string): void {
 
 /** Remember a secret value so it is masked wherever it appears later. Short values are ignored. */
 export function registerSecret(value: unknown): void {
-  if (typeof value !== 'string') return;
+  if (typeof value !== 'string' || value === newest) return;
   const v = value.trim();
   if (v.length < 6 || v === newest) return; // (the request layer registers the ticket it sends, every time)
   newest = v;
