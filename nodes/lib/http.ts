@@ -1,5 +1,7 @@
 import axios, { AxiosRequestConfig, AxiosResponse, RawAxiosResponseHeaders, AxiosResponseHeaders } from 'axios';
+import crypto from 'crypto';
 import FormData from 'form-data';
+import path from 'path';
 import { Readable } from 'stream';
 import { AgentSet, buildAgents, ProxyOptions, proxyFromEnv, TlsOptions } from './agents';
 import { httpError, OtError } from './errors';
@@ -13,7 +15,8 @@ export type ResponseHeaders = Record<string, string | string[] | undefined>;
 export type RequestBody =
   | { kind: 'form'; fields: Record<string, string> }
   | { kind: 'json'; value: unknown }
-  | { kind: 'multipart'; form: FormData; buffer?: Buffer }
+  /** multipart/form-data: streamed by form-data (`form`), or made in memory (`buffer` with its `contentType`). */
+  | { kind: 'multipart'; form?: FormData; buffer?: Buffer; contentType?: string }
   | { kind: 'raw'; data: Buffer | string | Readable; contentType: string; length?: number };
 
 export interface RequestOptions {
@@ -289,7 +292,8 @@ export class HttpClient {
       for (const [k, v] of Object.entries(opts.query)) if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
     }
     const replayable = typeof opts.body === 'function' || !opts.body || opts.body.kind !== 'raw' || !(opts.body.data instanceof Readable);
-    const singleBody = opts.body && typeof opts.body !== 'function' && opts.body.kind === 'multipart';
+    // (a form-data stream can be read once; a multipart body made in memory can be sent again)
+    const singleBody = opts.body && typeof opts.body !== 'function' && opts.body.kind === 'multipart' && !opts.body.buffer;
     let attempt = 0;
     let reauthed = false;
     let bodyUsed = false;
@@ -447,14 +451,16 @@ export class HttpClient {
           h['Content-Type'] = 'application/json';
           break;
         case 'multipart': {
-          Object.assign(h, body.form.getHeaders());
           if (body.buffer) {
             data = body.buffer;
+            h['Content-Type'] = body.contentType || 'multipart/form-data';
             h['Content-Length'] = body.buffer.length;
             break;
           }
-          data = body.form;
-          const len = await new Promise<number | undefined>((resolve) => body.form.getLength((err, n) => resolve(err ? undefined : n)));
+          const form = body.form!;
+          data = form;
+          Object.assign(h, form.getHeaders());
+          const len = await new Promise<number | undefined>((resolve) => form.getLength((err, n) => resolve(err ? undefined : n)));
           if (len !== undefined && Number.isFinite(len)) h['Content-Length'] = len;
           break;
         }
@@ -543,29 +549,47 @@ export interface FilePart {
   knownLength?: number;
 }
 
-/** Multipart bodies whose parts are all in memory and together at most this size are sent as one buffer. */
+/** Multipart bodies whose parts are all in memory and together at most this size are made as one buffer. */
 export const MULTIPART_BUFFER_MAX = 256 * 1024;
 
+/** form-data's escaping of a `name` / `filename` parameter (CR, LF and quotes cannot break the header). */
+const escapeParam = (v: string) => v.replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/"/g, '%22');
+/** A part's content type (it may come from a message): no line breaks, so it cannot add part headers. */
+const partType = (v: string | undefined) => (v || 'application/octet-stream').replace(/[\r\n]+/g, ' ');
+
 /**
- * multipart/form-data with text fields (in order) and file parts, made by form-data. A body with
- * a stream in it is streamed; a small one held in memory is sent as one buffer (one write to the
- * socket instead of a stream piping each part: a few hundred bytes of framing around a document
- * of a few KiB cost more to pipe than to copy).
+ * multipart/form-data with text fields (in order) and file parts. A body with a stream in it is
+ * streamed by form-data. A small one held in memory is made here as one buffer, byte for byte
+ * what form-data would stream (same part headers, escaping and boundary form): building a
+ * form-data stream for a few KiB costs more than the request it is for, and one buffer is one
+ * write to the socket.
  */
 export function multipart(fields: Record<string, string | undefined>, files: Record<string, FilePart>): RequestBody {
-  const fd = new FormData();
   let inMemory = 0;
-  for (const [k, v] of Object.entries(fields)) {
-    if (v === undefined) continue;
-    fd.append(k, v);
-    inMemory += v.length * 3;
+  for (const v of Object.values(fields)) if (v !== undefined) inMemory += Buffer.byteLength(v);
+  for (const f of Object.values(files)) inMemory += typeof f.data === 'string' ? Buffer.byteLength(f.data) : Buffer.isBuffer(f.data) ? f.data.length : Infinity;
+  if (inMemory <= MULTIPART_BUFFER_MAX) {
+    const boundary = '--------------------------' + crypto.randomBytes(12).toString('hex');
+    const chunks: Buffer[] = [];
+    let text = '';
+    for (const [k, v] of Object.entries(fields)) {
+      if (v !== undefined) text += `--${boundary}\r\nContent-Disposition: form-data; name="${escapeParam(k)}"\r\n\r\n${v}\r\n`;
+    }
+    for (const [k, f] of Object.entries(files)) {
+      const filename = f.filename ? `; filename="${escapeParam(path.basename(f.filename))}"` : '';
+      text += `--${boundary}\r\nContent-Disposition: form-data; name="${escapeParam(k)}"${filename}\r\nContent-Type: ${partType(f.contentType)}\r\n\r\n`;
+      chunks.push(Buffer.from(text, 'utf8'), typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : (f.data as Buffer));
+      text = '\r\n';
+    }
+    chunks.push(Buffer.from(`${text}--${boundary}--\r\n`, 'utf8'));
+    return { kind: 'multipart', buffer: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
   }
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) fd.append(k, v);
   for (const [k, f] of Object.entries(files)) {
-    const opts: FormData.AppendOptions = { filename: f.filename, contentType: f.contentType || 'application/octet-stream' };
+    const opts: FormData.AppendOptions = { filename: f.filename, contentType: partType(f.contentType) };
     if (f.knownLength !== undefined) opts.knownLength = f.knownLength;
-    const data = typeof f.data === 'string' ? Buffer.from(f.data) : f.data;
-    inMemory = Buffer.isBuffer(data) ? inMemory + data.length : Infinity;
-    fd.append(k, data, opts);
+    fd.append(k, typeof f.data === 'string' ? Buffer.from(f.data) : f.data, opts);
   }
-  return inMemory <= MULTIPART_BUFFER_MAX ? { kind: 'multipart', form: fd, buffer: fd.getBuffer() } : { kind: 'multipart', form: fd };
+  return { kind: 'multipart', form: fd };
 }

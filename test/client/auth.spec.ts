@@ -3,6 +3,7 @@
  * refresh, single-flight logins and tokens, token expiry, one re-login on 401 (and no loop), and
  * failed logins that are not latched.
  */
+import { Readable } from 'stream';
 import 'should';
 import { HttpClient, ClientOptions } from '../../nodes/lib/http';
 import { CsTicketAuth, OtdsAuth, OtdsSettings, csViaOtds } from '../../nodes/lib/auth';
@@ -228,7 +229,7 @@ describe('client: OTDS token expiry', () => {
   });
 });
 
-describe('client: a 401 on a request that cannot be repeated', () => {
+describe('client: a 401 on a request whose body was given as an object', () => {
   it('forgets the refused ticket, so the next request logs in first instead of meeting another 401', async () => {
     // A minimal Content Server: tickets T1, T2, ...; only the newest is valid.
     let valid = '';
@@ -245,14 +246,44 @@ describe('client: a 401 on a request that cannot be repeated', () => {
       const { client } = csClient(`${server.url}/api`);
       await client.request({ operation: 'get', method: 'GET', path: 'v2/nodes/1' });
       valid = 'expired-on-the-server';
-      // a multipart body given as an object (no factory) can be sent once: no re-login and retry
-      const upload = multipart({ body: JSON.stringify({ type: 144, parent_id: 2000, name: 'a.txt' }) }, { file: { data: Buffer.from('abc'), filename: 'a.txt' } });
+      // a multipart body streaming its content, given as an object (no factory), can be sent once:
+      // no re-login and retry
+      const upload = multipart({ body: JSON.stringify({ type: 144, parent_id: 2000, name: 'a.txt' }) }, { file: { data: Readable.from([Buffer.from('abc')]), filename: 'a.txt' } });
       const e = await rejection(client.request({ operation: 'upload', method: 'POST', path: 'v2/nodes', body: upload }));
       e.code.should.equal('OT_AUTH');
       const before = server.requests.length;
       (await client.request({ operation: 'get', method: 'GET', path: 'v2/nodes/1' })).status.should.equal(200);
       // a login, then the GET: the refused ticket was not sent again
       server.requests.slice(before).map((r) => `${r.method} ${r.url}`).should.eql(['POST /api/v1/auth', 'GET /api/v2/nodes/1']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('repeats a small multipart body made in memory after the re-login (it can be sent again)', async () => {
+    let valid = '';
+    let n = 0;
+    const server = await startHttp((req, res) => {
+      if (req.method === 'POST' && req.url === '/api/v1/auth') {
+        valid = `T${++n}-ticket-value`;
+        return json(res, 200, { ticket: valid });
+      }
+      if (req.headers.otcsticket !== valid) return json(res, 401, { error: 'Session expired or invalid. Please log in again.' });
+      json(res, 200, { ok: true });
+    });
+    try {
+      const { client } = csClient(`${server.url}/api`);
+      await client.request({ operation: 'get', method: 'GET', path: 'v2/nodes/1' });
+      valid = 'expired-on-the-server';
+      const upload = multipart({ body: JSON.stringify({ type: 144, parent_id: 2000, name: 'a.txt' }) }, { file: { data: Buffer.from('abc'), filename: 'a.txt' } });
+      const r = await client.request({ operation: 'upload', method: 'POST', path: 'v2/nodes', body: upload });
+      r.status.should.equal(200);
+      r.attempts.should.equal(1);
+      server.requests.map((x) => `${x.method} ${x.url}`).slice(-3).should.eql(['POST /api/v2/nodes', 'POST /api/v1/auth', 'POST /api/v2/nodes']);
+      // the same bytes both times
+      const [first, second] = server.requests.slice(-3).filter((x) => x.url === '/api/v2/nodes').map((x) => x.body);
+      first.should.equal(second);
+      second.should.match(/filename="a.txt"[\s\S]*abc/);
     } finally {
       await server.close();
     }
