@@ -197,6 +197,8 @@ export class HttpClient {
   private readonly limiter: Limiter;
   private readonly agents = new Map<string, AgentSet>();
   private baseAgents?: AgentSet;
+  /** Paths resolved lately (see resolve()). */
+  private readonly resolved = new Map<string, URL>();
   private closed = false;
   /** Counters, for status and benchmarks. */
   readonly stats = { requests: 0, retries: 0, reauths: 0 };
@@ -239,8 +241,21 @@ export class HttpClient {
     return this.base.protocol === 'https:' && this.options.tls?.rejectUnauthorized === false;
   }
 
-  /** Resolves a path against the base URL and refuses any other origin. */
+  /**
+   * Resolves a path against the base URL and refuses any other origin. The answer is kept for the
+   * next request to the same path (a declaration reads, writes and reads one path): callers must
+   * not change it.
+   */
   resolve(path: string): URL {
+    const known = this.resolved.get(path);
+    if (known) return known;
+    const url = this.resolveNew(path);
+    if (this.resolved.size >= 256) this.resolved.clear();
+    this.resolved.set(path, url);
+    return url;
+  }
+
+  private resolveNew(path: string): URL {
     let url: URL;
     if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
       url = new URL(path);
@@ -287,7 +302,8 @@ export class HttpClient {
     const idempotent = opts.idempotent ?? (method === 'GET' || method === 'PUT' || method === 'DELETE');
     const maxAttempts = Math.max(1, opts.maxAttempts ?? this.options.maxAttempts);
     const useAuth = opts.auth !== false && !!this.options.auth;
-    const url = this.resolve(opts.path);
+    // (a resolved URL is shared between requests: one with a query gets its own copy)
+    const url = opts.query ? new URL(this.resolve(opts.path)) : this.resolve(opts.path);
     if (opts.query) {
       for (const [k, v] of Object.entries(opts.query)) if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
     }

@@ -52,6 +52,8 @@ export = function (RED: RED) {
     RED.nodes.createNode(this, def);
     const node = this;
     const operation: RecordOperation = OPERATIONS.includes(def.operation as RecordOperation) ? (def.operation as RecordOperation) : 'declare';
+    // The dialog's record fields that are filled in (an empty one gives no value, whatever its type).
+    const dialogFields = DIALOG_FIELDS.filter(([prop]) => def[prop] !== undefined && def[prop] !== null && def[prop] !== '');
 
     onInput(node, async (msg: Msg, send) => {
       const cfg = configNode<XecmConfigNode>(RED, node, def.server, 'Extended ECM');
@@ -62,7 +64,7 @@ export = function (RED: RED) {
       /** Record fields: the dialog's, then msg.record on top (msg.record wins). */
       const fields = async (keepEmpty: boolean) => {
         const given: Record<string, unknown> = {};
-        for (const [prop, field] of DIALOG_FIELDS) {
+        for (const [prop, field] of dialogFields) {
           const v = await read(prop);
           if (!empty(v)) given[field] = v;
         }
