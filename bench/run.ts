@@ -7,6 +7,7 @@
  *   npm run bench -- --only overhead,auth  some scenarios: overhead, auth, streaming,
  *                                          throughput, load, watch
  *   npm run bench -- --stream-mib 1024     size of the streaming test file (default 1024 = 1 GiB)
+ *   npm run bench -- --server-ms 5         server time per request for the overhead target (default 5)
  *
  * See bench/README.md for what each figure means and how it is measured.
  */
@@ -39,6 +40,8 @@ export interface Ctx {
   dist: string;
   quick: boolean;
   streamMiB: number;
+  /** Server time per request for the overhead target (the sandbox's latency fault), ms. */
+  serverMs: number;
   sandbox(): Promise<BenchSandbox>;
   runtime(): Promise<Embedded>;
   rows: Row[];
@@ -49,10 +52,11 @@ export interface Ctx {
 const SCENARIOS = ['overhead', 'auth', 'streaming', 'throughput', 'load', 'watch'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; streamMiB: number } {
+function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; streamMiB: number; serverMs: number } {
   let quick = false;
   let only: Scenario[] = [...SCENARIOS];
   let streamMiB = 1024;
+  let serverMs = 5;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') quick = true;
@@ -63,13 +67,16 @@ function parseArgs(argv: string[]): { quick: boolean; only: Scenario[]; streamMi
     } else if (a === '--stream-mib') {
       streamMiB = Number(argv[++i]);
       if (!Number.isInteger(streamMiB) || streamMiB < 1) throw new Error('--stream-mib needs a whole number of MiB');
+    } else if (a === '--server-ms') {
+      serverMs = Number(argv[++i]);
+      if (!Number.isFinite(serverMs) || serverMs < 0 || serverMs > 1000) throw new Error('--server-ms needs a number of milliseconds from 0 to 1000');
     } else if (a === '-h' || a === '--help') {
-      console.log('usage: npm run bench [-- --quick] [--only overhead,auth,streaming,throughput,load,watch] [--stream-mib N]');
+      console.log('usage: npm run bench [-- --quick] [--only overhead,auth,streaming,throughput,load,watch] [--stream-mib N] [--server-ms N]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
   if (quick && !argv.includes('--stream-mib')) streamMiB = 64;
-  return { quick, only, streamMiB };
+  return { quick, only, streamMiB, serverMs };
 }
 
 async function main(): Promise<void> {
@@ -87,6 +94,7 @@ async function main(): Promise<void> {
     dist: path.join(pack, 'dist'),
     quick: args.quick,
     streamMiB: args.streamMiB,
+    serverMs: args.serverMs,
     async sandbox() {
       sandbox ||= await startSandbox(path.join(pack, 'dist'));
       return sandbox;
