@@ -230,22 +230,29 @@ describe('client: OTDS token expiry', () => {
 });
 
 describe('client: a 401 on a request whose body was given as an object', () => {
-  it('forgets the refused ticket, so the next request logs in first instead of meeting another 401', async () => {
-    // A minimal Content Server: tickets T1, T2, ...; only the newest is valid.
-    let valid = '';
-    let n = 0;
+  /**
+   * A minimal Content Server: tickets T1, T2, ...; only the newest is valid. The client logs in and
+   * reads once; then the server forgets its ticket.
+   */
+  async function expiringTicketServer() {
+    const state = { valid: '', n: 0 };
     const server = await startHttp((req, res) => {
       if (req.method === 'POST' && req.url === '/api/v1/auth') {
-        valid = `T${++n}-ticket-value`;
-        return json(res, 200, { ticket: valid });
+        state.valid = `T${++state.n}-ticket-value`;
+        return json(res, 200, { ticket: state.valid });
       }
-      if (req.headers.otcsticket !== valid) return json(res, 401, { error: 'Session expired or invalid. Please log in again.' });
+      if (req.headers.otcsticket !== state.valid) return json(res, 401, { error: 'Session expired or invalid. Please log in again.' });
       json(res, 200, { ok: true });
     });
+    const { client } = csClient(`${server.url}/api`);
+    await client.request({ operation: 'get', method: 'GET', path: 'v2/nodes/1' });
+    state.valid = 'expired-on-the-server';
+    return { server, client };
+  }
+
+  it('forgets the refused ticket, so the next request logs in first instead of meeting another 401', async () => {
+    const { server, client } = await expiringTicketServer();
     try {
-      const { client } = csClient(`${server.url}/api`);
-      await client.request({ operation: 'get', method: 'GET', path: 'v2/nodes/1' });
-      valid = 'expired-on-the-server';
       // a multipart body streaming its content, given as an object (no factory), can be sent once:
       // no re-login and retry
       const upload = multipart({ body: JSON.stringify({ type: 144, parent_id: 2000, name: 'a.txt' }) }, { file: { data: Readable.from([Buffer.from('abc')]), filename: 'a.txt' } });
@@ -261,20 +268,8 @@ describe('client: a 401 on a request whose body was given as an object', () => {
   });
 
   it('repeats a small multipart body made in memory after the re-login (it can be sent again)', async () => {
-    let valid = '';
-    let n = 0;
-    const server = await startHttp((req, res) => {
-      if (req.method === 'POST' && req.url === '/api/v1/auth') {
-        valid = `T${++n}-ticket-value`;
-        return json(res, 200, { ticket: valid });
-      }
-      if (req.headers.otcsticket !== valid) return json(res, 401, { error: 'Session expired or invalid. Please log in again.' });
-      json(res, 200, { ok: true });
-    });
+    const { server, client } = await expiringTicketServer();
     try {
-      const { client } = csClient(`${server.url}/api`);
-      await client.request({ operation: 'get', method: 'GET', path: 'v2/nodes/1' });
-      valid = 'expired-on-the-server';
       const upload = multipart({ body: JSON.stringify({ type: 144, parent_id: 2000, name: 'a.txt' }) }, { file: { data: Buffer.from('abc'), filename: 'a.txt' } });
       const r = await client.request({ operation: 'upload', method: 'POST', path: 'v2/nodes', body: upload });
       r.status.should.equal(200);
