@@ -1,7 +1,9 @@
 /**
  * 1. Overhead: small uploads and record declarations through a real Node-RED flow (embedded
  *    runtime, pack from its build) versus a plain axios keep-alive client making the same requests,
- *    at concurrency 1 and 16, measured in alternating chunks so both sides meet the same sandbox.
+ *    at concurrency 1 and 16, measured in alternating chunks so both sides meet the same sandbox:
+ *    judged with 5 ms of server time per request (--server-ms), reported with the sandbox
+ *    answering at once.
  * 4. Throughput: record declarations pushed into the flow all at once, so the config node's
  *    concurrency limit (its default, 8) decides, versus the plain client with 8 workers.
  */
@@ -120,7 +122,7 @@ export async function overhead(ctx: Ctx): Promise<void> {
   };
 
   // The target: against a server that takes `--server-ms` (default 5 ms) per request, the
-  // sandbox's latency fault. A real Content Server takes longer than that for any call.
+  // sandbox's latency fault on every request of both sides (a Content Server usually takes longer).
   await run(ctx.serverMs > 0 ? `${ctx.serverMs} ms server time` : 'sandbox answering at once', 'server', ctx.serverMs === 0, true);
   // Reported: the same against the sandbox answering at once (about 0.1 ms of CPU per request),
   // where the comparison is between the CPU costs of the two clients, with Node-RED's own share.
