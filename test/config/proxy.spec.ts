@@ -118,6 +118,22 @@ describe('config: proxies', () => {
     proxy.forwarded.should.equal(2);
   });
 
+  it('reads the proxy environment at the first request of a connection and keeps it until a redeploy', async () => {
+    const x = xecmConfig(h.csUrl);
+    await helper.load([xecmNode], [x.node], x.creds);
+    (await me(xecm())).status.should.equal(200);
+    proxy.forwarded.should.equal(0);
+    // set after the first request: this connection keeps going direct
+    process.env.HTTP_PROXY = proxy.url;
+    (await me(xecm())).status.should.equal(200);
+    proxy.forwarded.should.equal(0);
+    // a redeployed connection reads it again
+    await helper.unload();
+    await helper.load([xecmNode], [x.node], x.creds);
+    (await me(xecm())).status.should.equal(200);
+    proxy.forwarded.should.equal(2);
+  });
+
   it('uses HTTPS_PROXY from the environment for https:// targets (CONNECT), with credentials in the URL', async () => {
     await proxy.close();
     proxy = await startProxy({ auth: { username: 'env-user', password: 'env-pass-3344' } });
