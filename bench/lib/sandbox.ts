@@ -1,6 +1,7 @@
 /** Starts the benchmark's sandbox process (bench/lib/sandbox-child.ts) and talks to its control API. */
 import { ChildProcess, fork } from 'child_process';
 import path from 'path';
+import { stopChild } from '../../test/support/process';
 
 export interface BenchSandbox {
   url: string;
@@ -43,15 +44,6 @@ export async function startSandbox(dist: string, opts: { tokenLifetime?: number;
     get: (p) => call('GET', p),
     post: (p, body) => call('POST', p, body),
     stats: () => call('GET', '/_sandbox/bench/stats'),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    close: () => stopChild(child, { graceMs: 5000 }),
   };
 }

@@ -18,6 +18,7 @@ import type { Ctx } from '../run';
 import { ROOT, baseSettings, prepareUserDir, type FlowNode } from '../lib/pack';
 import { xecmConfig } from '../lib/flows';
 import { mad, median, nowMs, round, sleep } from '../lib/util';
+import { stopChild } from '../../test/support/process';
 
 const RED_JS = path.join(ROOT, 'node_modules', 'node-red', 'red.js');
 
@@ -69,16 +70,7 @@ async function startNodeRed(userDir: string, extraSettings: Record<string, unkno
     url: `http://127.0.0.1:${port}`,
     startMs,
     output: () => out,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const t = setTimeout(() => child.kill('SIGKILL'), 10000);
-        child.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        child.kill('SIGINT');
-      }),
+    stop: () => stopChild(child, { signal: 'SIGINT' }),
   };
 }
 

@@ -16,6 +16,7 @@ import net from 'net';
 import os from 'os';
 import path from 'path';
 import { packDefinitions, readPackage, ROOT } from '../scorecard/node-defs';
+import { stopChild } from '../support/process';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const pkg = readPackage();
@@ -51,18 +52,6 @@ async function waitFor(check: () => Promise<boolean>, ms: number, what: string, 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${out().slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-function stopChild(child: ChildProcess | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
-    const t = setTimeout(() => child.kill('SIGKILL'), 10000);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 describe('packaging: npm pack, install into a fresh Node-RED, every node type in GET /nodes', function () {

@@ -10,6 +10,7 @@ import os from 'os';
 import path from 'path';
 import { ChildProcess, spawn } from 'child_process';
 import { closedPort, nodeRedDir } from './servers';
+import { stopChild } from './process';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -84,20 +85,10 @@ export async function startNodeRedWithAdminAuth(o: NodeRedOptions): Promise<Runn
   });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        fs.rmSync(userDir, { recursive: true, force: true });
-        resolve();
-      };
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        done();
-      });
-      child.kill('SIGTERM');
-    });
+  const stop = async () => {
+    await stopChild(child, { graceMs: 5000 });
+    fs.rmSync(userDir, { recursive: true, force: true });
+  };
   const deadline = Date.now() + 60000;
   while (!/Started flows/.test(out)) {
     if (child.exitCode !== null) {
